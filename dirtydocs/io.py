@@ -1,0 +1,326 @@
+"""Read and write pages, dataset folders in the Kaggle layout, and submission files.
+
+Every writer goes through a temporary file in the destination folder and an atomic
+rename, so an interrupted run never leaves a half-written output behind.
+"""
+
+import contextlib
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+from ._validation import check_page
+
+__all__ = [
+    "PageReadError",
+    "Dataset",
+    "read_page",
+    "write_page",
+    "list_pages",
+    "load_dataset",
+    "write_submission",
+    "atomic_output",
+]
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp")
+
+
+class PageReadError(ValueError):
+    """A file could not be read as a page; the message names the file and the problem."""
+
+
+def _to_grey(image, path):
+    mode = image.mode
+    if mode in ("I;16", "I;16B", "I;16L", "I;16N"):
+        return np.asarray(image, dtype=np.uint16) / np.float32(65535)
+    if mode == "I":
+        values = np.asarray(image, dtype=np.int64)
+        high = 255 if values.max(initial=0) <= 255 else 65535
+        return np.clip(values, 0, high) / np.float32(high)
+    if mode == "F":
+        values = np.asarray(image, dtype=np.float32)
+        high = float(values.max(initial=0.0))
+        scale = 1.0 if high <= 1.0 else (255.0 if high <= 255.0 else 65535.0)
+        return np.clip(values / scale, 0.0, 1.0)
+    if mode in ("RGBA", "LA", "PA") or (mode == "P" and "transparency" in image.info):
+        # Transparent areas are paper: composite over white before dropping colour.
+        rgba = image.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(white, rgba)
+    if image.mode != "L":
+        image = image.convert("L")
+    return np.asarray(image, dtype=np.uint8) / np.float32(255)
+
+
+def read_page(path):
+    """Read an image file as a grey page.
+
+    PNG, JPEG, TIFF and BMP in 8 or 16 bits are accepted; colour, palette and alpha images
+    are converted to grey (transparency becomes white paper). Multi-page TIFFs give their
+    first page.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The image file.
+
+    Returns
+    -------
+    page : (M, N) ndarray of float32
+        Intensities in [0, 1], 1 being white.
+
+    Raises
+    ------
+    FileNotFoundError
+        If `path` does not exist.
+    PageReadError
+        If the file is empty, not an image, truncated or otherwise unreadable.
+
+    Examples
+    --------
+    >>> import numpy as np, tempfile, os
+    >>> folder = tempfile.mkdtemp()
+    >>> write_page(os.path.join(folder, "p.png"), np.full((4, 6), 0.5))
+    >>> read_page(os.path.join(folder, "p.png")).shape
+    (4, 6)
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no such file")
+    if path.is_dir():
+        raise PageReadError(f"{path}: is a folder, not an image file")
+    if path.stat().st_size == 0:
+        raise PageReadError(f"{path}: the file is empty")
+    try:
+        with Image.open(path) as image:
+            image.load()
+            page = _to_grey(image, path)
+    except UnidentifiedImageError:
+        raise PageReadError(f"{path}: not an image file Pillow can read") from None
+    except (OSError, SyntaxError, ValueError) as error:
+        raise PageReadError(f"{path}: the image is damaged or truncated ({error})") from None
+    if page.ndim != 2 or page.size == 0:
+        raise PageReadError(f"{path}: expected a 2-D image, got shape {page.shape}")
+    return np.ascontiguousarray(page, dtype=np.float32)
+
+
+@contextlib.contextmanager
+def atomic_output(path, mode="wb"):
+    """Open a temporary file beside `path`; rename it onto `path` only on success.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> target = os.path.join(tempfile.mkdtemp(), "out.txt")
+    >>> with atomic_output(target, "w") as handle:
+    ...     _ = handle.write("done")
+    >>> open(target).read()
+    'done'
+    """
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    folder.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+    try:
+        with os.fdopen(descriptor, mode) as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+
+
+def write_page(path, page):
+    """Write a page as an 8-bit grey PNG, atomically.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Destination file; its folder is created if missing.
+    page : (M, N) array_like
+        Intensities in [0, 1] (or an integer image).
+
+    Examples
+    --------
+    >>> import numpy as np, tempfile, os
+    >>> target = os.path.join(tempfile.mkdtemp(), "white.png")
+    >>> write_page(target, np.ones((3, 3)))
+    >>> float(read_page(target).min())
+    1.0
+    """
+    page = check_page(page, name=str(path))
+    pixels = np.rint(page * 255.0).astype(np.uint8)
+    with atomic_output(path, "wb") as handle:
+        Image.fromarray(pixels, mode="L").save(handle, format="PNG")
+
+
+def _natural_key(path):
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", path.name)]
+
+
+def list_pages(folder):
+    """List the image files of a folder in natural order (2.png before 10.png).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> list_pages(tempfile.mkdtemp())
+    []
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{folder}: no such folder")
+    files = [p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES]
+    return sorted(files, key=_natural_key)
+
+
+@dataclass
+class Dataset:
+    """Pages of a folder in the Kaggle layout.
+
+    Attributes
+    ----------
+    names : list of str
+        File stems of the training pages (``"101"`` for ``train/101.png``).
+    noisy, clean : list of (M, N) float32 ndarray
+        The training pages and their ground truth, paired by file name.
+    test_names : list of str
+        File stems of the test pages (no truth).
+    test_paths : list of Path
+        Their files; read them with :func:`read_page` when needed.
+    """
+
+    names: list = field(default_factory=list)
+    noisy: list = field(default_factory=list)
+    clean: list = field(default_factory=list)
+    test_names: list = field(default_factory=list)
+    test_paths: list = field(default_factory=list)
+
+
+def load_dataset(root, *, with_train=True):
+    """Load a dataset folder laid out as ``train/``, ``train_cleaned/`` and ``test/``.
+
+    Training pages are paired with their clean partner by file name.
+
+    Parameters
+    ----------
+    root : str or os.PathLike
+        The dataset folder. ``test/`` is optional.
+    with_train : bool
+        Read the training pairs (set False to list the test pages only).
+
+    Returns
+    -------
+    Dataset
+
+    Raises
+    ------
+    FileNotFoundError
+        If `root` or its ``train/`` / ``train_cleaned/`` folders are missing.
+    ValueError
+        If a page has no partner, or a pair differs in size; both files are named.
+
+    Examples
+    --------
+    >>> import numpy as np, tempfile, os
+    >>> root = tempfile.mkdtemp()
+    >>> write_page(os.path.join(root, "train", "1.png"), np.full((5, 7), 0.4))
+    >>> write_page(os.path.join(root, "train_cleaned", "1.png"), np.ones((5, 7)))
+    >>> data = load_dataset(root)
+    >>> data.names, data.noisy[0].shape
+    (['1'], (5, 7))
+    """
+    root = Path(root)
+    if not root.is_dir():
+        raise FileNotFoundError(f"{root}: no such dataset folder")
+    data = Dataset()
+    if with_train:
+        noisy_dir, clean_dir = root / "train", root / "train_cleaned"
+        for folder in (noisy_dir, clean_dir):
+            if not folder.is_dir():
+                raise FileNotFoundError(
+                    f"{folder}: missing; a dataset folder needs train/ and train_cleaned/"
+                )
+        noisy_files = {p.stem: p for p in list_pages(noisy_dir)}
+        clean_files = {p.stem: p for p in list_pages(clean_dir)}
+        for stem, noisy_path in noisy_files.items():
+            if stem not in clean_files:
+                raise ValueError(
+                    f"{noisy_path}: has no clean partner {clean_dir / noisy_path.name}"
+                )
+        for stem, clean_path in clean_files.items():
+            if stem not in noisy_files:
+                raise ValueError(
+                    f"{clean_path}: has no noisy partner {noisy_dir / clean_path.name}"
+                )
+        if not noisy_files:
+            raise ValueError(f"{noisy_dir}: holds no image files")
+        for stem, noisy_path in noisy_files.items():
+            noisy, clean = read_page(noisy_path), read_page(clean_files[stem])
+            if noisy.shape != clean.shape:
+                raise ValueError(
+                    f"{noisy_path} is {noisy.shape[1]}x{noisy.shape[0]} but its partner "
+                    f"{clean_files[stem]} is {clean.shape[1]}x{clean.shape[0]}"
+                )
+            data.names.append(stem)
+            data.noisy.append(noisy)
+            data.clean.append(clean)
+    test_dir = root / "test"
+    if test_dir.is_dir():
+        data.test_paths = list_pages(test_dir)
+        data.test_names = [p.stem for p in data.test_paths]
+    return data
+
+
+def write_submission(path, named_pages):
+    """Stream a Kaggle submission CSV (``id,value``) for pages given one at a time.
+
+    Each pixel gets the id ``<image>_<row>_<col>`` with 1-based row and column. Pages are
+    consumed lazily, so a whole test folder never sits in memory; the file appears only
+    once it is complete.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The CSV to write.
+    named_pages : iterable of (str, (M, N) array_like)
+        Image id and cleaned page, in the order they should appear.
+
+    Returns
+    -------
+    n_rows : int
+        Pixels written.
+
+    Examples
+    --------
+    >>> import numpy as np, tempfile, os
+    >>> target = os.path.join(tempfile.mkdtemp(), "sub.csv")
+    >>> write_submission(target, [("1", np.array([[0.0, 1.0]]))])
+    2
+    >>> print(open(target).read().strip())
+    id,value
+    1_1_1,0
+    1_1_2,1
+    """
+    n_rows = 0
+    with atomic_output(path, "w") as handle:
+        handle.write("id,value\n")
+        for name, page in named_pages:
+            page = check_page(page, name=str(name))
+            columns = [f"_{c}," for c in range(1, page.shape[1] + 1)]
+            for row_index, row in enumerate(page, start=1):
+                prefix = f"{name}_{row_index}"
+                values = np.char.mod("%.6g", row)
+                handle.write(
+                    "".join(f"{prefix}{col}{value}\n" for col, value in zip(columns, values))
+                )
+            n_rows += page.size
+    return n_rows
