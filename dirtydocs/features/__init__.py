@@ -1,0 +1,19 @@
+"""Per-pixel features of a page: background, thresholds, edges and local windows."""
+
+from .background import background_ratio, median_background
+from .edges import canny_edges
+from .extractor import FeatureExtractor
+from .local import local_stats, local_windows
+from .threshold import local_mean_std, niblack_threshold, sauvola_threshold
+
+__all__ = [
+    "FeatureExtractor",
+    "background_ratio",
+    "canny_edges",
+    "local_mean_std",
+    "local_stats",
+    "local_windows",
+    "median_background",
+    "niblack_threshold",
+    "sauvola_threshold",
+]

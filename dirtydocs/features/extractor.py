@@ -1,0 +1,252 @@
+"""Turn pages into per-pixel feature matrices, band by band."""
+
+import numbers
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from .._validation import check_page, check_pages
+from . import _kernels
+from .background import background_ratio, median_background
+from .edges import canny_edges
+from .local import local_stats, local_windows
+from .threshold import niblack_threshold, sauvola_threshold
+
+__all__ = ["FeatureExtractor"]
+
+# Canny's smoothing and hysteresis reach a few sigma; this many extra halo rows keep a
+# band's edges the same as the whole page's in practice.
+_CANNY_HALO = 8
+
+
+class FeatureExtractor(TransformerMixin, BaseEstimator):
+    """Per-pixel features of a page, for pixel regressors.
+
+    For every pixel: the raw value; median backgrounds at several sizes with the page minus
+    and divided by each; the page divided by its background ("normalised page") minus its
+    Sauvola and Niblack thresholds; Canny edges and their dilation; min/max/mean/std of the
+    normalised page over small windows; and the normalised page's ``window_size**2``
+    neighbourhood.
+
+    Pages are processed in bands of `band_rows` rows plus a halo as wide as the largest
+    filter reaches, so memory grows with the page width, not its area.
+
+    Parameters
+    ----------
+    median_sizes : tuple of int
+        Odd windows of the median backgrounds.
+    normalise_size : int
+        Which median background normalises the page for the local features; must be one
+        of `median_sizes`.
+    sauvola_windows : tuple of int
+        Odd windows of Sauvola thresholds on the normalised page.
+    sauvola_k : float
+        Sauvola's k.
+    niblack_windows : tuple of int
+        Odd windows of Niblack thresholds on the normalised page.
+    niblack_k : float
+        Niblack's k.
+    stats_sizes : tuple of int
+        Odd windows of the local min/max/mean/std.
+    window_size : int
+        Odd side of the raw neighbourhood (0 for none).
+    canny_sigma : float
+        Smoothing of the Canny detector.
+    band_rows : int
+        Rows per band.
+
+    Attributes
+    ----------
+    n_features_out_ : int
+        Columns of the feature matrix.
+    feature_names_out_ : ndarray of str
+        Their names, as :meth:`get_feature_names_out` returns them.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> page = np.random.default_rng(0).random((24, 30)).astype(np.float32)
+    >>> extractor = FeatureExtractor().fit(page)
+    >>> extractor.transform(page).shape == (24 * 30, extractor.n_features_out_)
+    True
+    """
+
+    def __init__(
+        self,
+        median_sizes=(15, 31, 61),
+        normalise_size=31,
+        sauvola_windows=(15, 31),
+        sauvola_k=0.2,
+        niblack_windows=(15,),
+        niblack_k=0.2,
+        stats_sizes=(3, 7),
+        window_size=5,
+        canny_sigma=1.0,
+        band_rows=512,
+    ):
+        self.median_sizes = median_sizes
+        self.normalise_size = normalise_size
+        self.sauvola_windows = sauvola_windows
+        self.sauvola_k = sauvola_k
+        self.niblack_windows = niblack_windows
+        self.niblack_k = niblack_k
+        self.stats_sizes = stats_sizes
+        self.window_size = window_size
+        self.canny_sigma = canny_sigma
+        self.band_rows = band_rows
+
+    # -- scikit-learn API -------------------------------------------------------------
+
+    def fit(self, X=None, y=None):
+        """Check the parameters and fix the feature layout; pages are not looked at.
+
+        Returns
+        -------
+        self : FeatureExtractor
+        """
+        self._check_params()
+        self.feature_names_out_ = np.asarray(self._names(), dtype=object)
+        self.n_features_out_ = len(self.feature_names_out_)
+        return self
+
+    def transform(self, X):
+        """Feature matrix of one page, or of several pages stacked in order.
+
+        Parameters
+        ----------
+        X : (M, N) array_like or sequence of them
+            Grey pages in [0, 1].
+
+        Returns
+        -------
+        features : (n_pixels, n_features_out_) ndarray of float32
+            Pixels in raster order, page after page.
+        """
+        check_is_fitted(self, "n_features_out_")
+        pages, _ = check_pages(X, name="X")
+        total = sum(page.size for page in pages)
+        out = np.empty((total, self.n_features_out_), np.float32)
+        row = 0
+        for page in pages:
+            for start, stop, band in self.iter_bands(page):
+                out[row + start * page.shape[1]: row + stop * page.shape[1]] = band
+            row += page.size
+        return out
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the feature columns.
+
+        Examples
+        --------
+        >>> list(FeatureExtractor(median_sizes=(15,), normalise_size=15, sauvola_windows=(),
+        ...      niblack_windows=(), stats_sizes=(), window_size=0).fit()
+        ...      .get_feature_names_out())
+        ['raw', 'background15', 'raw_minus_background15', 'ratio15', 'canny', 'canny_dilated']
+        """
+        check_is_fitted(self, "n_features_out_")
+        return self.feature_names_out_.copy()
+
+    # -- bands --------------------------------------------------------------------------
+
+    @property
+    def halo_rows(self):
+        """Rows of context a band needs beyond its own to match the whole page."""
+        median_reach = max(self.median_sizes) // 2
+        threshold_reach = max((*self.sauvola_windows, *self.niblack_windows, 1)) // 2
+        local_reach = max((*self.stats_sizes, self.window_size or 1, 1)) // 2
+        # Local features read the normalised page, which itself reads a median window.
+        normalised_reach = self.normalise_size // 2 + max(threshold_reach, local_reach)
+        return max(median_reach, normalised_reach, _CANNY_HALO)
+
+    def iter_bands(self, page):
+        """Yield ``(first_row, stop_row, features)`` for consecutive bands of a page.
+
+        `features` has ``(stop_row - first_row) * N`` rows; concatenated, the bands are
+        ``transform(page)``.
+        """
+        check_is_fitted(self, "n_features_out_")
+        page = check_page(page)
+        n_rows = page.shape[0]
+        halo = self.halo_rows
+        for start in range(0, n_rows, self.band_rows):
+            stop = min(start + self.band_rows, n_rows)
+            context_start, context_stop = max(0, start - halo), min(n_rows, stop + halo)
+            context = page[context_start:context_stop]
+            yield start, stop, self._band_features(context, start - context_start, stop - start)
+
+    # -- internals ------------------------------------------------------------------------
+
+    def _check_params(self):
+        for name in ("median_sizes", "sauvola_windows", "niblack_windows", "stats_sizes"):
+            sizes = getattr(self, name)
+            if not isinstance(sizes, (tuple, list)) or not all(
+                isinstance(s, numbers.Integral) and s >= 1 and s % 2 == 1 for s in sizes
+            ):
+                raise ValueError(f"{name} must be a tuple of odd positive ints, got {sizes!r}")
+        if not self.median_sizes:
+            raise ValueError("median_sizes must name at least one window")
+        if self.normalise_size not in self.median_sizes:
+            raise ValueError(
+                f"normalise_size={self.normalise_size!r} must be one of "
+                f"median_sizes={self.median_sizes!r}"
+            )
+        if not (isinstance(self.window_size, numbers.Integral) and self.window_size >= 0
+                and (self.window_size == 0 or self.window_size % 2 == 1)):
+            raise ValueError(f"window_size must be 0 or an odd positive int, got "
+                             f"{self.window_size!r}")
+        if not (isinstance(self.band_rows, numbers.Integral) and self.band_rows >= 1):
+            raise ValueError(f"band_rows must be a positive int, got {self.band_rows!r}")
+
+    def _names(self):
+        names = ["raw"]
+        for size in self.median_sizes:
+            names += [f"background{size}", f"raw_minus_background{size}", f"ratio{size}"]
+        names += [f"ratio_minus_sauvola{w}" for w in self.sauvola_windows]
+        names += [f"ratio_minus_niblack{w}" for w in self.niblack_windows]
+        names += ["canny", "canny_dilated"]
+        for size in self.stats_sizes:
+            names += [f"{stat}{size}" for stat in ("min", "max", "mean", "std")]
+        radius = self.window_size // 2
+        names += [
+            f"window_{dy:+d}_{dx:+d}"
+            for dy in range(-radius, radius + 1)
+            for dx in range(-radius, radius + 1)
+        ] if self.window_size else []
+        return names
+
+    def _band_features(self, context, offset, n_rows):
+        """Features of rows ``offset : offset + n_rows`` of `context`, a page slice."""
+        keep = slice(offset, offset + n_rows)
+        maps = [context]
+        normalised = None
+        for size in self.median_sizes:
+            background = median_background(context, size=size)
+            ratio = background_ratio(context, background)
+            maps += [background, context - background, ratio]
+            if size == self.normalise_size:
+                normalised = np.minimum(ratio, 1.0)
+        maps += [normalised - sauvola_threshold(normalised, window=w, k=self.sauvola_k)
+                 for w in self.sauvola_windows]
+        maps += [normalised - niblack_threshold(normalised, window=w, k=self.niblack_k)
+                 for w in self.niblack_windows]
+        maps += canny_edges(context, sigma=self.canny_sigma)
+        for size in self.stats_sizes:
+            maps += local_stats(normalised, size=size)
+        n_cols = context.shape[1]
+        out = np.empty((n_rows * n_cols, self.n_features_out_), np.float32)
+        for column, feature_map in enumerate(maps):
+            out[:, column] = feature_map[keep].ravel()
+        if self.window_size:
+            radius = self.window_size // 2
+            # The window needs `radius` rows beyond the band; take them from the context
+            # where they exist, else mirror like the whole page would.
+            low, high = max(0, offset - radius), min(len(normalised), offset + n_rows + radius)
+            rows = normalised[low:high]
+            padded = np.pad(
+                rows,
+                ((radius - (offset - low), radius - (high - offset - n_rows)), (radius, radius)),
+                mode="symmetric",
+            )
+            _kernels._fill_window_columns(padded, self.window_size, out, len(maps))
+        return out

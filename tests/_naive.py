@@ -1,0 +1,44 @@
+"""Slow, obviously-correct reference versions of the fast kernels, in float64."""
+
+import numpy as np
+
+
+def _windows(page, size, mode):
+    radius = size // 2
+    padded = np.pad(np.asarray(page, np.float64), radius, mode=mode)
+    n_rows, n_cols = np.shape(page)
+    for i in range(n_rows):
+        for j in range(n_cols):
+            yield i, j, padded[i:i + size, j:j + size]
+
+
+def median_filter(page_u8, size):
+    """Median of every size x size window, edges mirrored with the edge repeated."""
+    out = np.empty(np.shape(page_u8), np.float64)
+    for i, j, window in _windows(page_u8, size, "symmetric"):
+        out[i, j] = np.sort(window.ravel())[size * size // 2]
+    return out
+
+
+def window_mean_std(page, size):
+    """Mean and population std of every window, edges mirrored without repeating the edge."""
+    mean = np.empty(np.shape(page), np.float64)
+    std = np.empty(np.shape(page), np.float64)
+    for i, j, window in _windows(page, size, "reflect"):
+        mean[i, j], std[i, j] = window.mean(), window.std()
+    return mean, std
+
+
+def local_stats(page, size):
+    """Min, max, mean, std of every window, edges mirrored with the edge repeated."""
+    outputs = [np.empty(np.shape(page), np.float64) for _ in range(4)]
+    for i, j, window in _windows(page, size, "symmetric"):
+        for out, value in zip(outputs, (window.min(), window.max(), window.mean(), window.std())):
+            out[i, j] = value
+    return outputs
+
+
+def window_columns(page, size):
+    """Row i*N + j holds the window around (i, j), raster order."""
+    rows = [window.ravel() for _, _, window in _windows(page, size, "symmetric")]
+    return np.array(rows)

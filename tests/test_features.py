@@ -1,0 +1,199 @@
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from scipy import ndimage as ndi
+from skimage.feature import canny
+from skimage.filters import threshold_niblack, threshold_sauvola
+
+from dirtydocs.features import (
+    FeatureExtractor,
+    background_ratio,
+    canny_edges,
+    local_mean_std,
+    local_stats,
+    local_windows,
+    median_background,
+    niblack_threshold,
+    sauvola_threshold,
+)
+
+from . import _naive
+from .conftest import PAGE_SHAPES
+
+# float32 kernels summing up to 49 values in [0, 1] against float64 references.
+FLOAT32_TOLERANCE = 2e-6
+
+
+def _page(rng, shape):
+    # 8-bit levels, like real scans, so the median's quantisation is exact.
+    return (rng.integers(0, 256, shape) / 255).astype(np.float32)
+
+
+@pytest.mark.parametrize("shape", PAGE_SHAPES)
+@pytest.mark.parametrize("size", [1, 3, 5, 9, 21])
+def test_median_background_matches_naive_reference(rng, shape, size):
+    page = _page(rng, shape)
+    expected = _naive.median_filter(np.rint(page * 255), size) / 255
+    assert_allclose(median_background(page, size=size), expected, atol=1e-7)
+
+
+@pytest.mark.parametrize("shape", [(13, 17), (40, 33), (64, 64)])
+@pytest.mark.parametrize("size", [3, 7, 11])
+def test_median_background_matches_scipy_where_window_fits(rng, shape, size):
+    page = _page(rng, shape)
+    quantised = np.rint(page * 255).astype(np.uint8)
+    expected = ndi.median_filter(quantised, size=size, mode="reflect") / np.float32(255)
+    assert_array_equal(median_background(page, size=size), expected)
+
+
+def test_median_background_ignores_thin_text():
+    page = np.full((40, 60), 0.8, np.float32)
+    page[10:12, 5:55] = 0.05
+    assert_allclose(median_background(page, size=15), 0.8, atol=1 / 255)
+
+
+@pytest.mark.parametrize("shape", PAGE_SHAPES)
+@pytest.mark.parametrize("window", [1, 3, 7, 15])
+def test_local_mean_std_matches_naive_reference(rng, shape, window):
+    page = _page(rng, shape)
+    mean, std = local_mean_std(page, window=window)
+    expected_mean, expected_std = _naive.window_mean_std(page, window)
+    assert_allclose(mean, expected_mean, atol=FLOAT32_TOLERANCE)
+    # The std comes from E[x^2] - E[x]^2; its float32 rounding is relative to ~sqrt(eps).
+    assert_allclose(std, expected_std, atol=1e-5)
+
+
+@pytest.mark.parametrize("shape", [(9, 9), (25, 31), (40, 17)])
+@pytest.mark.parametrize("window", [3, 7, 15])
+@pytest.mark.parametrize("k", [0.1, 0.34])
+def test_thresholds_match_skimage(rng, shape, window, k):
+    page = _page(rng, shape)
+    expected = threshold_sauvola(page.astype(np.float64), window_size=window, k=k, r=0.5)
+    assert_allclose(sauvola_threshold(page, window=window, k=k, r=0.5), expected, atol=1e-5)
+    expected = threshold_niblack(page.astype(np.float64), window_size=window, k=k)
+    assert_allclose(niblack_threshold(page, window=window, k=k), expected, atol=1e-5)
+
+
+@pytest.mark.parametrize("shape", PAGE_SHAPES)
+@pytest.mark.parametrize("size", [1, 3, 5, 7])
+def test_local_stats_match_naive_reference(rng, shape, size):
+    page = _page(rng, shape)
+    for got, expected in zip(local_stats(page, size=size), _naive.local_stats(page, size)):
+        assert_allclose(got, expected, atol=FLOAT32_TOLERANCE)
+
+
+@pytest.mark.parametrize("shape", [(13, 17), (30, 21)])
+def test_local_stats_match_scipy(rng, shape):
+    page = _page(rng, shape)
+    low, high, mean, _ = local_stats(page, size=5)
+    assert_array_equal(low, ndi.minimum_filter(page, 5, mode="reflect"))
+    assert_array_equal(high, ndi.maximum_filter(page, 5, mode="reflect"))
+    assert_allclose(mean, ndi.uniform_filter(page.astype(np.float64), 5, mode="reflect"),
+                    atol=FLOAT32_TOLERANCE)
+
+
+@pytest.mark.parametrize("shape", PAGE_SHAPES)
+@pytest.mark.parametrize("size", [1, 3, 5])
+def test_local_windows_match_naive_reference(rng, shape, size):
+    page = _page(rng, shape)
+    assert_array_equal(local_windows(page, size=size), _naive.window_columns(page, size))
+
+
+def test_local_windows_fill_columns_of_a_given_matrix(rng):
+    page = _page(rng, (6, 7))
+    out = np.zeros((42, 12), np.float32)
+    local_windows(page, size=3, out=out, first_column=2)
+    assert_array_equal(out[:, 2:11], _naive.window_columns(page, 3))
+    assert not out[:, [0, 1, 11]].any()
+    with pytest.raises(ValueError, match="out has shape"):
+        local_windows(page, size=3, out=np.zeros((42, 5), np.float32))
+
+
+def test_canny_edges_are_skimage_canny_and_its_dilation(rng):
+    page = np.ones((30, 40), np.float32)
+    page[10:20, 12:30] = 0.1
+    edges, grown = canny_edges(page, sigma=1.0, dilation=1)
+    expected = canny(page, sigma=1.0)
+    assert_array_equal(edges, expected)
+    assert_array_equal(grown, ndi.binary_dilation(expected, np.ones((3, 3), bool)))
+    assert edges.dtype == np.float32 and edges.any()
+
+
+def test_background_ratio_undoes_a_multiplicative_stain():
+    text = np.ones((50, 50), np.float32)
+    text[20:22, 5:45] = 0.0
+    stain = np.linspace(0.5, 0.9, 50, dtype=np.float32)[None, :].repeat(50, 0)
+    stained = text * stain
+    ratio = background_ratio(stained, median_background(stained, size=15))
+    # Away from the borders, where mirroring a steep gradient biases the median.
+    interior = (text == 1) & (np.arange(50) >= 8) & (np.arange(50) < 42)
+    assert_allclose(ratio[interior], 1.0, atol=0.02)
+    assert ratio[text == 0].max() < 0.05
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda p: median_background(p, size=4), "odd integer"),
+        (lambda p: median_background(p, size=0), "odd integer"),
+        (lambda p: sauvola_threshold(p, window=3, r=0), "r must be positive"),
+        (lambda p: local_stats(p, size=2.0), "odd integer"),
+        (lambda p: median_background(p[None]), "2-D"),
+        (lambda p: median_background(p * 3), r"\[0, 1\]"),
+        (lambda p: median_background(np.full((3, 3), np.nan)), "NaN"),
+        (lambda p: median_background(np.zeros((0, 3))), "empty"),
+        (lambda p: canny_edges(p, dilation=-1), "dilation"),
+    ],
+)
+def test_bad_arguments_get_clear_errors(call, message):
+    page = np.full((9, 9), 0.5, np.float32)
+    with pytest.raises((ValueError, TypeError), match=message):
+        call(page)
+
+
+# -- FeatureExtractor ------------------------------------------------------------------
+
+def test_feature_matrix_layout(rng):
+    page = _page(rng, (23, 31))
+    extractor = FeatureExtractor().fit()
+    features = extractor.transform(page)
+    names = list(extractor.get_feature_names_out())
+    assert features.shape == (23 * 31, len(names)) == (23 * 31, extractor.n_features_out_)
+    assert features.dtype == np.float32 and features.flags.c_contiguous
+    assert len(set(names)) == len(names)
+    assert_array_equal(features[:, names.index("raw")], page.ravel())
+    assert_array_equal(features[:, names.index("background31")],
+                       median_background(page, size=31).ravel())
+    centre = names.index("window_+0_+0")
+    ratio = features[:, names.index("ratio31")]
+    assert_array_equal(features[:, centre], np.minimum(ratio, 1.0))
+
+
+def test_several_pages_stack_in_order(rng):
+    pages = [_page(rng, (9, 11)), _page(rng, (14, 6))]
+    extractor = FeatureExtractor(median_sizes=(5,), normalise_size=5).fit()
+    stacked = extractor.transform(pages)
+    assert_array_equal(stacked[:99], extractor.transform(pages[0]))
+    assert_array_equal(stacked[99:], extractor.transform(pages[1]))
+
+
+@pytest.mark.parametrize("band_rows", [1, 7, 50])
+def test_bands_equal_the_whole_page(rng, band_rows):
+    # A page with structure so Canny finds edges crossing band boundaries.
+    page = np.clip(_page(rng, (97, 45)) * 0.2 + 0.7, 0, 1)
+    page[20:60:6, 5:40] = 0.1
+    whole = FeatureExtractor(band_rows=1000).fit().transform(page)
+    banded = FeatureExtractor(band_rows=band_rows).fit().transform(page)
+    # Integral images summed over a different span round differently in float64.
+    assert_allclose(banded, whole, atol=1e-6)
+
+
+def test_extractor_parameter_errors():
+    with pytest.raises(ValueError, match="normalise_size"):
+        FeatureExtractor(median_sizes=(15,), normalise_size=31).fit()
+    with pytest.raises(ValueError, match="median_sizes"):
+        FeatureExtractor(median_sizes=(14,)).fit()
+    with pytest.raises(ValueError, match="window_size"):
+        FeatureExtractor(window_size=4).fit()
+    with pytest.raises(ValueError, match="band_rows"):
+        FeatureExtractor(band_rows=0).fit()
