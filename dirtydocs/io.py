@@ -29,6 +29,10 @@ __all__ = [
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp")
 
+# Read once at import: os.umask can only be read by setting it, which is not thread-safe.
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+
 
 class PageReadError(ValueError):
     """A file could not be read as a page; the message names the file and the problem."""
@@ -127,6 +131,8 @@ def atomic_output(path, mode="wb"):
     folder.mkdir(parents=True, exist_ok=True)
     descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
     try:
+        # mkstemp makes the file private (0600); give it the mode a plain open() would.
+        os.chmod(temporary, 0o666 & ~_UMASK)
         with os.fdopen(descriptor, mode) as handle:
             yield handle
             handle.flush()

@@ -1,0 +1,151 @@
+"""Clean whole pages with a pixel regressor over per-pixel features."""
+
+import numbers
+
+import numpy as np
+from sklearn.base import BaseEstimator, clone
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
+
+from .._validation import check_pages
+from ..features import FeatureExtractor
+from .pixel import PixelRegressor
+
+__all__ = ["DocumentDenoiser"]
+
+
+class DocumentDenoiser(BaseEstimator):
+    """Page in, clean page out: features per pixel, a regressor per pixel.
+
+    Each page is cleaned on its own: nothing of one page is used to clean another.
+
+    Parameters
+    ----------
+    features : FeatureExtractor or None
+        How pixels are described; None uses ``FeatureExtractor()``. Cloned in `fit`.
+    regressor : PixelRegressor or scikit-learn regressor or None
+        What maps features to clean values; None uses ``PixelRegressor()``. Cloned in
+        `fit`, with its `random_state` set from this estimator's when it has one.
+    max_samples : int
+        Training pixels drawn in all, shared evenly across pages (all pixels if fewer).
+    random_state : int, RandomState or None
+        Seeds the pixel sampling and the regressor: the same seed gives the same model.
+
+    Attributes
+    ----------
+    features_ : FeatureExtractor
+        The fitted feature extractor.
+    regressor_ : regressor
+        The fitted pixel regressor.
+    n_training_pixels_ : int
+        Pixels the regressor was trained on.
+
+    Examples
+    --------
+    >>> from dirtydocs.synth import make_pages
+    >>> noisy, clean = make_pages(2, shape=(60, 80), random_state=0)
+    >>> model = DocumentDenoiser(regressor=PixelRegressor(n_estimators=20),
+    ...                          max_samples=5000, random_state=0).fit(noisy, clean)
+    >>> model.predict(noisy[0]).shape
+    (60, 80)
+    """
+
+    def __init__(self, features=None, regressor=None, max_samples=2_000_000, random_state=None):
+        self.features = features
+        self.regressor = regressor
+        self.max_samples = max_samples
+        self.random_state = random_state
+
+    def fit(self, noisy_pages, clean_pages):
+        """Learn to turn the noisy pages into their clean partners.
+
+        Parameters
+        ----------
+        noisy_pages, clean_pages : sequence of (M, N) array_like
+            Pairs of the same shapes, in [0, 1].
+
+        Returns
+        -------
+        self : DocumentDenoiser
+        """
+        noisy_pages, _ = check_pages(noisy_pages, name="noisy_pages")
+        clean_pages, _ = check_pages(clean_pages, name="clean_pages")
+        if len(noisy_pages) != len(clean_pages):
+            raise ValueError(
+                f"got {len(noisy_pages)} noisy pages but {len(clean_pages)} clean pages"
+            )
+        for index, (noisy, clean) in enumerate(zip(noisy_pages, clean_pages)):
+            if noisy.shape != clean.shape:
+                raise ValueError(
+                    f"noisy_pages[{index}] has shape {noisy.shape} but clean_pages[{index}] "
+                    f"has shape {clean.shape}"
+                )
+        if not isinstance(self.max_samples, numbers.Integral) or self.max_samples < 2:
+            raise ValueError(f"max_samples must be an int >= 2, got {self.max_samples!r}")
+        rng = check_random_state(self.random_state)
+        self.features_ = clone(self.features if self.features is not None
+                               else FeatureExtractor()).fit()
+        X, y = self._sample_pixels(noisy_pages, clean_pages, rng)
+        regressor = clone(self.regressor if self.regressor is not None else PixelRegressor())
+        if "random_state" in regressor.get_params():
+            regressor.set_params(random_state=int(rng.randint(np.iinfo(np.int32).max)))
+        self.regressor_ = regressor.fit(X, y)
+        self.n_training_pixels_ = len(y)
+        return self
+
+    def predict(self, pages):
+        """Clean one page or several, each on its own.
+
+        Parameters
+        ----------
+        pages : (M, N) array_like or sequence of them
+            Grey pages in [0, 1], any size.
+
+        Returns
+        -------
+        cleaned : (M, N) ndarray of float32, or a list of them
+            Same shapes as the input, clipped to [0, 1]; a bare page gives a bare page.
+        """
+        check_is_fitted(self, "regressor_")
+        pages, single = check_pages(pages, name="pages")
+        cleaned = [self._predict_page(page) for page in pages]
+        return cleaned[0] if single else cleaned
+
+    def score(self, noisy_pages, clean_pages):
+        """Negative root-mean-square error over all pixels (higher is better).
+
+        Returns
+        -------
+        score : float
+        """
+        from ..metrics import rmse
+
+        cleaned = self.predict(noisy_pages)
+        clean_pages, single = check_pages(clean_pages, name="clean_pages")
+        cleaned = [cleaned] if single else cleaned
+        return -rmse(clean_pages, cleaned)
+
+    def _predict_page(self, page):
+        out = np.empty(page.shape, np.float32)
+        flat = out.reshape(-1)
+        n_cols = page.shape[1]
+        for start, stop, features in self.features_.iter_bands(page):
+            flat[start * n_cols: stop * n_cols] = self.regressor_.predict(features)
+        return np.clip(out, 0.0, 1.0, out=out)
+
+    def _sample_pixels(self, noisy_pages, clean_pages, rng):
+        total = sum(page.size for page in noisy_pages)
+        fraction = min(1.0, self.max_samples / total)
+        features, targets = [], []
+        for noisy, clean in zip(noisy_pages, clean_pages):
+            clean_flat = clean.reshape(-1)
+            n_cols = noisy.shape[1]
+            for start, stop, band in self.features_.iter_bands(noisy):
+                n_pick = int(round(fraction * len(band)))
+                if fraction >= 1.0:
+                    picked = np.arange(len(band))
+                else:
+                    picked = np.sort(rng.choice(len(band), size=n_pick, replace=False))
+                features.append(band[picked])
+                targets.append(clean_flat[start * n_cols: stop * n_cols][picked])
+        return np.concatenate(features), np.concatenate(targets)

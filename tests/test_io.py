@@ -1,0 +1,153 @@
+import os
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from PIL import Image
+
+from dirtydocs.io import (
+    PageReadError,
+    atomic_output,
+    list_pages,
+    load_dataset,
+    read_page,
+    write_page,
+    write_submission,
+)
+
+
+@pytest.fixture
+def gradient():
+    return np.tile(np.arange(256, dtype=np.uint8), (3, 1))
+
+
+@pytest.mark.parametrize("suffix", [".png", ".tif", ".bmp"])
+def test_read_8bit_grey(tmp_path, gradient, suffix):
+    path = tmp_path / f"page{suffix}"
+    Image.fromarray(gradient, mode="L").save(path)
+    page = read_page(path)
+    assert page.dtype == np.float32 and page.shape == (3, 256)
+    assert_allclose(page, gradient / 255.0, atol=1e-7)
+
+
+@pytest.mark.parametrize("suffix", [".png", ".tif"])
+def test_read_16bit_grey(tmp_path, suffix):
+    values = np.array([[0, 1000, 65535]], dtype=np.uint16)
+    path = tmp_path / f"deep{suffix}"
+    Image.fromarray(values).save(path)
+    assert_allclose(read_page(path), values / 65535.0, atol=1e-7)
+
+
+def test_read_colour_palette_and_alpha(tmp_path):
+    rgb = np.zeros((2, 2, 3), np.uint8)
+    rgb[0, 0] = (255, 255, 255)
+    Image.fromarray(rgb, mode="RGB").save(tmp_path / "rgb.png")
+    assert_array_equal(read_page(tmp_path / "rgb.png"), [[1, 0], [0, 0]])
+
+    Image.fromarray(rgb, mode="RGB").convert("P").save(tmp_path / "palette.png")
+    assert_array_equal(read_page(tmp_path / "palette.png"), [[1, 0], [0, 0]])
+
+    rgba = np.zeros((1, 2, 4), np.uint8)
+    rgba[0, 1, 3] = 255  # opaque black beside a transparent pixel
+    Image.fromarray(rgba, mode="RGBA").save(tmp_path / "alpha.png")
+    assert_array_equal(read_page(tmp_path / "alpha.png"), [[1, 0]])
+
+
+def test_read_jpeg_is_close(tmp_path, gradient):
+    Image.fromarray(gradient, mode="L").save(tmp_path / "page.jpg", quality=95)
+    assert_allclose(read_page(tmp_path / "page.jpg"), gradient / 255.0, atol=0.03)
+
+
+def test_read_errors_name_the_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match="missing.png"):
+        read_page(tmp_path / "missing.png")
+    (tmp_path / "empty.png").write_bytes(b"")
+    with pytest.raises(PageReadError, match="empty.png: the file is empty"):
+        read_page(tmp_path / "empty.png")
+    (tmp_path / "notes.png").write_text("not a picture")
+    with pytest.raises(PageReadError, match="notes.png: not an image"):
+        read_page(tmp_path / "notes.png")
+    write_page(tmp_path / "whole.png", np.random.default_rng(0).random((50, 50)))
+    data = (tmp_path / "whole.png").read_bytes()
+    (tmp_path / "cut.png").write_bytes(data[: len(data) // 2])
+    with pytest.raises(PageReadError, match="cut.png: the image is damaged or truncated"):
+        read_page(tmp_path / "cut.png")
+    with pytest.raises(PageReadError, match="is a folder"):
+        read_page(tmp_path)
+
+
+def test_write_round_trips_8bit(tmp_path):
+    page = np.random.default_rng(1).random((7, 9)).astype(np.float32)
+    write_page(tmp_path / "sub" / "p.png", page)
+    assert_allclose(read_page(tmp_path / "sub" / "p.png"), page, atol=0.5 / 255 + 1e-7)
+    with Image.open(tmp_path / "sub" / "p.png") as image:
+        assert image.mode == "L" and image.format == "PNG"
+
+
+def test_failed_write_leaves_old_file_and_no_temporary(tmp_path):
+    target = tmp_path / "page.png"
+    write_page(target, np.ones((2, 2)))
+    before = target.read_bytes()
+    with pytest.raises(ValueError):
+        write_page(target, np.full((2, 2), 7.0))
+    with pytest.raises(RuntimeError):
+        with atomic_output(target) as handle:
+            handle.write(b"partial")
+            raise RuntimeError("interrupted")
+    assert target.read_bytes() == before
+    assert os.listdir(tmp_path) == ["page.png"]
+
+
+def _dataset(root, names, shapes=None, clean_names=None):
+    rng = np.random.default_rng(0)
+    shapes = shapes or {}
+    for name in names:
+        write_page(root / "train" / f"{name}.png", rng.random(shapes.get(name, (6, 8))))
+    for name in clean_names if clean_names is not None else names:
+        write_page(root / "train_cleaned" / f"{name}.png", np.ones((6, 8)))
+
+
+def test_load_dataset_pairs_by_name_in_natural_order(tmp_path):
+    _dataset(tmp_path, ["10", "2", "1"])
+    write_page(tmp_path / "test" / "3.png", np.ones((4, 4)))
+    data = load_dataset(tmp_path)
+    assert data.names == ["1", "2", "10"]
+    assert len(data.noisy) == len(data.clean) == 3
+    assert data.test_names == ["3"]
+    assert [p.name for p in list_pages(tmp_path / "test")] == ["3.png"]
+
+
+def test_load_dataset_errors_name_both_files(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no such dataset folder"):
+        load_dataset(tmp_path / "nowhere")
+    _dataset(tmp_path / "a", ["1", "2"], clean_names=["1"])
+    with pytest.raises(ValueError, match=r"train/2.png: has no clean partner .*train_cleaned/2"):
+        load_dataset(tmp_path / "a")
+    _dataset(tmp_path / "b", ["1"], clean_names=["1", "5"])
+    with pytest.raises(ValueError, match=r"train_cleaned/5.png: has no noisy partner"):
+        load_dataset(tmp_path / "b")
+    _dataset(tmp_path / "c", ["1"], shapes={"1": (6, 9)})
+    with pytest.raises(ValueError, match=r"train/1.png is 9x6 but its partner .*is 8x6"):
+        load_dataset(tmp_path / "c")
+    (tmp_path / "d" / "train").mkdir(parents=True)
+    with pytest.raises(FileNotFoundError, match="train_cleaned: missing"):
+        load_dataset(tmp_path / "d")
+
+
+def test_submission_ids_are_one_based_and_complete(tmp_path):
+    pages = [("7", np.array([[0.25, 0.5, 1.0], [0.0, 0.125, 0.75]])), ("8", np.ones((1, 1)))]
+    assert write_submission(tmp_path / "s.csv", iter(pages)) == 7
+    lines = (tmp_path / "s.csv").read_text().splitlines()
+    assert lines[0] == "id,value"
+    assert lines[1:] == ["7_1_1,0.25", "7_1_2,0.5", "7_1_3,1", "7_2_1,0", "7_2_2,0.125",
+                         "7_2_3,0.75", "8_1_1,1"]
+
+
+def test_submission_not_written_when_a_page_fails(tmp_path):
+    def pages():
+        yield "1", np.ones((2, 2))
+        raise ValueError("bad page")
+
+    with pytest.raises(ValueError, match="bad page"):
+        write_submission(tmp_path / "s.csv", pages())
+    assert not any(tmp_path.iterdir())

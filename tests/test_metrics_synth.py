@@ -1,0 +1,52 @@
+import numpy as np
+import pytest
+from numpy.testing import assert_array_equal
+
+from dirtydocs.metrics import psnr, rmse, ssim
+from dirtydocs.synth import make_page, make_pages
+
+
+def test_rmse_pools_pixels_across_pages():
+    truth = [np.zeros((1, 1)), np.zeros((1, 3))]
+    estimate = [np.ones((1, 1)), np.zeros((1, 3))]
+    assert rmse(truth, estimate) == pytest.approx(np.sqrt(1 / 4))
+
+
+def test_metrics_reject_mismatched_pages():
+    with pytest.raises(ValueError, match="truth is"):
+        rmse(np.zeros((2, 2)), np.zeros((2, 3)))
+    with pytest.raises(ValueError, match="2 true pages but 1"):
+        rmse([np.zeros((2, 2))] * 2, [np.zeros((2, 2))])
+
+
+def test_psnr_and_ssim_delegate_to_skimage():
+    page = np.random.default_rng(0).random((32, 32))
+    assert psnr(page, np.clip(page + 0.1, 0, 1)) > 15
+    assert ssim(page, page) == pytest.approx(1.0)
+
+
+def test_synthetic_pages_are_seeded_and_plausible():
+    noisy, clean = make_page((80, 120), random_state=4)
+    again, _ = make_page((80, 120), random_state=4)
+    other, _ = make_page((80, 120), random_state=5)
+    assert_array_equal(noisy, again)
+    assert not np.array_equal(noisy, other)
+    assert noisy.dtype == clean.dtype == np.float32
+    assert 0.0 <= noisy.min() and noisy.max() <= 1.0
+    ink = clean < 0.5
+    assert 0.01 < ink.mean() < 0.4, "text covers part of the page"
+    assert noisy[~ink].mean() < 0.97, "the paper is stained"
+    assert rmse(clean, noisy) > 0.05
+
+
+@pytest.mark.parametrize("shape", [(32, 32), (40, 48), (600, 90)])
+def test_every_page_size_carries_text(shape):
+    _, clean = make_page(shape, random_state=0)
+    assert (clean < 0.5).mean() > 0.01
+
+
+def test_make_pages_and_shape_errors():
+    noisy, clean = make_pages(2, shape=(40, 60), random_state=0)
+    assert [p.shape for p in noisy + clean] == [(40, 60)] * 4
+    with pytest.raises(ValueError, match="at least 32"):
+        make_page((10, 60))
