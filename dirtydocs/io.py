@@ -123,7 +123,7 @@ def atomic_output(path, mode="wb"):
     >>> target = os.path.join(tempfile.mkdtemp(), "out.txt")
     >>> with atomic_output(target, "w") as handle:
     ...     _ = handle.write("done")
-    >>> open(target).read()
+    >>> Path(target).read_text()
     'done'
     """
     path = Path(path)
@@ -311,7 +311,7 @@ def write_submission(path, named_pages):
     >>> target = os.path.join(tempfile.mkdtemp(), "sub.csv")
     >>> write_submission(target, [("1", np.array([[0.0, 1.0]]))])
     2
-    >>> print(open(target).read().strip())
+    >>> print(Path(target).read_text().strip())
     id,value
     1_1_1,0
     1_1_2,1

@@ -35,12 +35,12 @@ def rmse(truth, estimate):
     Examples
     --------
     >>> import numpy as np
-    >>> rmse(np.ones((2, 2)), np.full((2, 2), 0.9))
+    >>> round(rmse(np.ones((2, 2)), np.full((2, 2), 0.9)), 6)
     0.1
     """
     truth, estimate = _paired(truth, estimate)
     squared = sum(float(np.sum((a.astype(np.float64) - b) ** 2)) for a, b in zip(truth, estimate))
-    return round(float(np.sqrt(squared / sum(a.size for a in truth))), 12)
+    return float(np.sqrt(squared / sum(a.size for a in truth)))
 
 
 def psnr(truth, estimate):

@@ -104,8 +104,8 @@ class CrossGroupKFold:
     >>> stains = np.array([0, 1, 0, 1, 0, 1, 0, 1])
     >>> for train, test in CrossGroupKFold(2).split(docs, stains):
     ...     print(train.tolist(), test.tolist())
-    [5, 7] [0, 2]
-    [0, 2] [5, 7]
+    [3, 7] [0, 4]
+    [0, 4] [3, 7]
     """
 
     def __init__(self, n_splits=3, random_state=None):

@@ -1,0 +1,28 @@
+"""dirtydocs: clean scanned document pages for reading and OCR."""
+
+from ._default import load_default
+from ._version import __version__
+from .features import FeatureExtractor
+from .io import load_dataset, read_page, write_page
+from .metrics import psnr, rmse, ssim
+from .models import CrossGroupKFold, DocumentDenoiser, PixelRegressor, infer_page_groups
+from .persist import ModelFileError, load, save
+
+__all__ = [
+    "CrossGroupKFold",
+    "DocumentDenoiser",
+    "FeatureExtractor",
+    "ModelFileError",
+    "PixelRegressor",
+    "__version__",
+    "infer_page_groups",
+    "load",
+    "load_dataset",
+    "load_default",
+    "psnr",
+    "read_page",
+    "rmse",
+    "save",
+    "ssim",
+    "write_page",
+]

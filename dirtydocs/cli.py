@@ -1,0 +1,280 @@
+"""The ``dirtydocs`` command: train, clean, evaluate, submit and demo."""
+
+import argparse
+import os
+import sys
+import time
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from ._version import __version__
+
+PROGRAM = "dirtydocs"
+
+
+class CommandError(Exception):
+    """A problem the user can fix; printed as one line, exit status 1."""
+
+
+# -- helpers ----------------------------------------------------------------------------
+
+def _progress(iterable, *, total=None, desc=None, quiet=False):
+    from tqdm import tqdm
+
+    return tqdm(iterable, total=total, desc=desc, unit="page", disable=quiet or None,
+                file=sys.stderr, leave=False)
+
+
+def _load_model(path):
+    from . import load, load_default
+
+    return load_default() if path is None else load(path)
+
+
+@lru_cache(maxsize=2)
+def _worker_model(path):
+    return _load_model(path)
+
+
+def _clean_one(model_path, source, destination, threads):
+    """Clean one file into one file; runs in a joblib worker."""
+    from numba import set_num_threads
+
+    from .io import read_page, write_page
+
+    set_num_threads(threads)
+    model = _worker_model(model_path)
+    write_page(destination, model.predict(read_page(source)))
+    return destination
+
+
+def _check_inputs(inputs):
+    """Fail before any output is written if an input is missing or not an image."""
+    from PIL import Image, UnidentifiedImageError
+
+    for path in inputs:
+        path = Path(path)
+        if not path.is_file():
+            raise CommandError(f"{path}: no such file")
+        if path.stat().st_size == 0:
+            raise CommandError(f"{path}: the file is empty")
+        try:
+            with Image.open(path) as image:
+                image.verify()
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+            reason = "not an image file" if isinstance(error, UnidentifiedImageError) else error
+            raise CommandError(f"{path}: cannot be read as an image ({reason})") from None
+
+
+def _parallel_pages(jobs):
+    jobs = max(1, int(jobs))
+    cores = os.cpu_count() or 1
+    return jobs, max(1, cores // jobs)
+
+
+# -- commands ---------------------------------------------------------------------------
+
+def command_clean(args):
+    from joblib import Parallel, delayed
+
+    inputs = [Path(p) for p in args.inputs]
+    _check_inputs(inputs)
+    out_dir = Path(args.out)
+    destinations = [out_dir / f"{path.stem}.png" for path in inputs]
+    seen = {}
+    for source, destination in zip(inputs, destinations):
+        if destination in seen:
+            raise CommandError(
+                f"{source} and {seen[destination]} would both be written to {destination}"
+            )
+        seen[destination] = source
+    model_path = None if args.model is None else str(args.model)
+    _load_model(model_path)  # a bad model fails here, before any output
+    jobs, threads = _parallel_pages(args.jobs)
+    pairs = list(zip(map(str, inputs), map(str, destinations)))
+    start = time.perf_counter()
+    if jobs == 1:
+        for source, destination in _progress(pairs, desc="cleaning", quiet=args.quiet):
+            _clean_one(model_path, source, destination, threads)
+    else:
+        runner = Parallel(n_jobs=jobs, return_as="generator_unordered")
+        tasks = (delayed(_clean_one)(model_path, s, d, threads) for s, d in pairs)
+        for _ in _progress(runner(tasks), total=len(pairs), desc="cleaning", quiet=args.quiet):
+            pass
+    elapsed = time.perf_counter() - start
+    if not args.quiet:
+        print(f"cleaned {len(inputs)} page(s) into {out_dir} in {elapsed:.1f} s", file=sys.stderr)
+    return 0
+
+
+def _build_model(args):
+    from .models import DocumentDenoiser, PixelRegressor
+
+    regressor = PixelRegressor(method=args.method, n_estimators=args.n_estimators,
+                               num_leaves=args.num_leaves, learning_rate=args.learning_rate)
+    return DocumentDenoiser(regressor=regressor, max_samples=args.max_samples,
+                            random_state=args.seed)
+
+
+def _read_training(data_dir):
+    from .io import load_dataset
+
+    data = load_dataset(data_dir)
+    return data
+
+
+def command_train(args):
+    from .persist import save
+
+    data = _read_training(args.data_dir)
+    model = _build_model(args)
+    start = time.perf_counter()
+    if not args.quiet:
+        print(f"training on {len(data.names)} page pairs from {args.data_dir}", file=sys.stderr)
+    model.fit(data.noisy, data.clean)
+    save(model, args.model)
+    if not args.quiet:
+        print(f"saved {args.model} after {time.perf_counter() - start:.0f} s", file=sys.stderr)
+    return 0
+
+
+def command_evaluate(args):
+    from .metrics import rmse
+    from .models import cross_validate_pages
+
+    data = _read_training(args.data_dir)
+    model = _load_model(None if args.model is None else str(args.model))
+    squared, pixels = 0.0, 0
+    print("page,rmse_noisy,rmse_cleaned")
+    for name, noisy, clean in _progress(zip(data.names, data.noisy, data.clean),
+                                        total=len(data.names), desc="evaluating",
+                                        quiet=args.quiet):
+        cleaned = model.predict(noisy)
+        page_rmse = rmse(clean, cleaned)
+        squared += page_rmse ** 2 * clean.size
+        pixels += clean.size
+        print(f"{name},{rmse(clean, noisy):.5f},{page_rmse:.5f}")
+    print(f"overall,{rmse(data.clean, data.noisy):.5f},{np.sqrt(squared / pixels):.5f}")
+    if args.cv:
+        from sklearn.base import clone
+
+        fresh = clone(model)
+        result = cross_validate_pages(fresh, data.noisy, data.clean, n_splits=args.cv,
+                                      random_state=args.seed)
+        folds = " ".join(f"{value:.5f}" for value in result["fold_rmse"])
+        print(f"cross-group {args.cv}-fold RMSE {result['rmse']:.5f} (folds: {folds}; "
+              f"train pages {result['n_train']}, test pages {result['n_test']})")
+    return 0
+
+
+def command_submit(args):
+    from .io import list_pages, read_page, write_submission
+
+    test_dir = Path(args.test_dir)
+    if not test_dir.is_dir():
+        raise CommandError(f"{test_dir}: no such folder")
+    paths = list_pages(test_dir)
+    if not paths:
+        raise CommandError(f"{test_dir}: holds no image files")
+    _check_inputs(paths)
+    model = _load_model(None if args.model is None else str(args.model))
+    pages = ((path.stem, model.predict(read_page(path)))
+             for path in _progress(paths, desc="cleaning", quiet=args.quiet))
+    rows = write_submission(args.out, pages)
+    if not args.quiet:
+        print(f"wrote {rows} rows for {len(paths)} pages to {args.out}", file=sys.stderr)
+    return 0
+
+
+def command_demo(args):
+    from .io import write_page
+    from .metrics import rmse
+    from .synth import make_page
+
+    noisy, clean = make_page((420, 540), random_state=args.seed)
+    model = _load_model(None if args.model is None else str(args.model))
+    start = time.perf_counter()
+    cleaned = model.predict(noisy)
+    elapsed = time.perf_counter() - start
+    out_dir = Path(args.out)
+    for name, page in (("noisy", noisy), ("cleaned", cleaned), ("truth", clean)):
+        write_page(out_dir / f"demo_{name}.png", page)
+    print(f"synthetic 540x420 page: RMSE {rmse(clean, noisy):.4f} noisy -> "
+          f"{rmse(clean, cleaned):.4f} cleaned in {elapsed:.2f} s; "
+          f"images in {out_dir}/demo_*.png")
+    return 0
+
+
+# -- parser -----------------------------------------------------------------------------
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog=PROGRAM, description="Clean scanned document pages for reading and OCR.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name, help_text, function):
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.set_defaults(function=function)
+        sub.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+        return sub
+
+    clean = add("clean", "clean page images, each on its own", command_clean)
+    clean.add_argument("inputs", nargs="+", metavar="INPUT", help="page image files")
+    clean.add_argument("--out", required=True, help="folder for the cleaned PNGs")
+    clean.add_argument("--model", help="model file (default: the bundled model)")
+    clean.add_argument("--jobs", type=int, default=1, help="pages cleaned in parallel")
+
+    train = add("train", "train a model on a folder with train/ and train_cleaned/",
+                command_train)
+    train.add_argument("data_dir", metavar="DATA_DIR")
+    train.add_argument("--model", required=True, help="where to save the model")
+    train.add_argument("--method", choices=("lightgbm", "random_forest"), default="lightgbm")
+    train.add_argument("--n-estimators", type=int, default=100)
+    train.add_argument("--num-leaves", type=int, default=127)
+    train.add_argument("--learning-rate", type=float, default=0.2)
+    train.add_argument("--max-samples", type=int, default=2_000_000,
+                       help="training pixels drawn across all pages")
+    train.add_argument("--seed", type=int, default=0)
+
+    evaluate = add("evaluate", "RMSE of a model on a folder with train/ and train_cleaned/",
+                   command_evaluate)
+    evaluate.add_argument("data_dir", metavar="DATA_DIR")
+    evaluate.add_argument("--model", help="model file (default: the bundled model)")
+    evaluate.add_argument("--cv", type=int, default=0, metavar="K",
+                          help="also refit the model's recipe on K cross-group folds")
+    evaluate.add_argument("--seed", type=int, default=0)
+
+    submit = add("submit", "write a Kaggle submission CSV for a folder of test pages",
+                 command_submit)
+    submit.add_argument("test_dir", metavar="TEST_DIR")
+    submit.add_argument("--out", required=True, help="CSV file to write")
+    submit.add_argument("--model", help="model file (default: the bundled model)")
+
+    demo = add("demo", "clean a synthetic sample page with the bundled model", command_demo)
+    demo.add_argument("--out", default="dirtydocs-demo", help="folder for the images")
+    demo.add_argument("--model", help="model file (default: the bundled model)")
+    demo.add_argument("--seed", type=int, default=0, help="which synthetic page")
+    return parser
+
+
+def main(argv=None):
+    """Run the command line; returns the exit status."""
+    from .persist import ModelFileError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return args.function(args)
+    except (CommandError, ModelFileError, FileNotFoundError, ValueError, OSError) as error:
+        message = str(error).splitlines()[0] if str(error) else type(error).__name__
+        print(f"{PROGRAM}: error: {message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"{PROGRAM}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

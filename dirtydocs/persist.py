@@ -1,0 +1,191 @@
+"""Safe model files: a zip of a JSON manifest, LightGBM text models and ``.npz`` arrays.
+
+Nothing is unpickled, so loading a file cannot run code. The manifest carries a format name
+and version and the SHA-256 of every member, so a truncated, edited or foreign file is
+refused with a clear message before anything in it is parsed.
+"""
+
+import hashlib
+import json
+import zipfile
+from pathlib import Path
+
+import lightgbm
+
+from ._version import __version__
+from .io import atomic_output
+
+__all__ = ["ModelFileError", "save", "load", "FORMAT_NAME", "FORMAT_VERSION"]
+
+FORMAT_NAME = "dirtydocs-model"
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+
+
+class ModelFileError(ValueError):
+    """A model file is missing, damaged, foreign or from an unknown format version."""
+
+
+# -- encoding estimators to JSON-safe parts ----------------------------------------------
+
+def _json_params(estimator, skip=()):
+    params = {}
+    for name, value in estimator.get_params(deep=False).items():
+        if name in skip:
+            continue
+        if isinstance(value, tuple):
+            value = list(value)
+        if value is not None and not isinstance(value, (bool, int, float, str, list, dict)):
+            raise TypeError(
+                f"cannot save {type(estimator).__name__}.{name}={value!r}: only plain "
+                "numbers, strings, lists and dicts can be stored (use an int random_state)"
+            )
+        params[name] = value
+    return params
+
+
+def _encode_booster(booster, member, members):
+    members[member] = booster.model_to_string().encode("utf-8")
+    return member
+
+
+def _encode(estimator, members):
+    from .features import FeatureExtractor
+    from .models import DocumentDenoiser, PixelRegressor
+
+    if isinstance(estimator, DocumentDenoiser):
+        return {
+            "class": "DocumentDenoiser",
+            "params": _json_params(estimator, skip=("features", "regressor")),
+            "features": _encode(estimator.features_, members),
+            "regressor": _encode(estimator.regressor_, members),
+            "fitted": {"n_training_pixels_": int(estimator.n_training_pixels_)},
+        }
+    if isinstance(estimator, FeatureExtractor):
+        return {"class": "FeatureExtractor", "params": _json_params(estimator)}
+    if isinstance(estimator, PixelRegressor):
+        return {
+            "class": "PixelRegressor",
+            "params": _json_params(estimator),
+            "booster": _encode_booster(estimator.booster_, f"booster{len(members)}.txt", members),
+            "fitted": {"n_features_in_": int(estimator.n_features_in_)},
+        }
+    raise TypeError(f"cannot save a {type(estimator).__name__}: not a dirtydocs model")
+
+
+def _decode(spec, members):
+    from .features import FeatureExtractor
+    from .models import DocumentDenoiser, PixelRegressor
+    from .models.forest import CompiledForest
+
+    kind = spec.get("class")
+    params = dict(spec.get("params", {}))
+    if kind == "DocumentDenoiser":
+        model = DocumentDenoiser(**params)
+        model.features_ = _decode(spec["features"], members)
+        model.regressor_ = _decode(spec["regressor"], members)
+        model.n_training_pixels_ = spec["fitted"]["n_training_pixels_"]
+        return model
+    if kind == "FeatureExtractor":
+        params = {k: tuple(v) if isinstance(v, list) else v for k, v in params.items()}
+        return FeatureExtractor(**params).fit()
+    if kind == "PixelRegressor":
+        model = PixelRegressor(**params)
+        text = members[spec["booster"]].decode("utf-8")
+        model.booster_ = lightgbm.Booster(model_str=text)
+        model.forest_ = CompiledForest(model.booster_)
+        model.n_features_in_ = spec["fitted"]["n_features_in_"]
+        return model
+    raise ModelFileError(f"unknown model part {kind!r}")
+
+
+# -- files ------------------------------------------------------------------------------
+
+def save(model, path):
+    """Write a fitted model to `path` (atomically: the file appears only when complete).
+
+    Parameters
+    ----------
+    model : DocumentDenoiser
+        A fitted dirtydocs model.
+    path : str or os.PathLike
+        Destination; conventionally ``*.ddm``.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from dirtydocs import DocumentDenoiser, PixelRegressor
+    >>> from dirtydocs.synth import make_pages
+    >>> noisy, clean = make_pages(2, shape=(40, 60), random_state=0)
+    >>> model = DocumentDenoiser(regressor=PixelRegressor(n_estimators=5), max_samples=2000,
+    ...                          random_state=0).fit(noisy, clean)
+    >>> target = os.path.join(tempfile.mkdtemp(), "model.ddm")
+    >>> save(model, target)
+    >>> bool((load(target).predict(noisy[0]) == model.predict(noisy[0])).all())
+    True
+    """
+    members = {}
+    spec = _encode(model, members)
+    manifest = {
+        "format": FORMAT_NAME,
+        "format_version": FORMAT_VERSION,
+        "dirtydocs_version": __version__,
+        "model": spec,
+        "sha256": {name: hashlib.sha256(data).hexdigest() for name, data in members.items()},
+    }
+    with atomic_output(path, "wb") as handle:
+        with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr(MANIFEST, json.dumps(manifest, indent=1, sort_keys=True))
+            for name, data in members.items():
+                archive.writestr(name, data)
+
+
+def load(path):
+    """Read a model written by :func:`save`.
+
+    Raises
+    ------
+    FileNotFoundError
+        If `path` does not exist.
+    ModelFileError
+        If the file is not a dirtydocs model, is damaged or truncated, or has a format
+        version this dirtydocs does not know.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such model file")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            if MANIFEST not in names:
+                raise ModelFileError(f"{path}: not a dirtydocs model file (no manifest)")
+            manifest = json.loads(archive.read(MANIFEST).decode("utf-8"))
+            if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_NAME:
+                raise ModelFileError(f"{path}: not a dirtydocs model file")
+            version = manifest.get("format_version")
+            if version != FORMAT_VERSION:
+                raise ModelFileError(
+                    f"{path}: model format version {version!r}; this dirtydocs "
+                    f"({__version__}) reads version {FORMAT_VERSION}"
+                )
+            members = {}
+            for name, digest in manifest["sha256"].items():
+                if name not in names:
+                    raise ModelFileError(f"{path}: damaged model file ({name} is missing)")
+                data = archive.read(name)
+                if hashlib.sha256(data).hexdigest() != digest:
+                    raise ModelFileError(f"{path}: damaged model file ({name} fails its checksum)")
+                members[name] = data
+    except ModelFileError:
+        raise
+    except (zipfile.BadZipFile, EOFError, OSError) as error:
+        raise ModelFileError(f"{path}: not a dirtydocs model file or truncated ({error})") from None
+    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, AttributeError, TypeError) as error:
+        raise ModelFileError(f"{path}: damaged model manifest ({error})") from None
+    try:
+        return _decode(manifest["model"], members)
+    except ModelFileError as error:
+        raise ModelFileError(f"{path}: {error}") from None
+    except (KeyError, TypeError, ValueError, lightgbm.basic.LightGBMError) as error:
+        raise ModelFileError(f"{path}: damaged model description ({error})") from None
+

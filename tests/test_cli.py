@@ -1,0 +1,153 @@
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from dirtydocs import DocumentDenoiser, FeatureExtractor, PixelRegressor, read_page, save
+from dirtydocs.cli import main
+from dirtydocs.io import write_page
+from dirtydocs.synth import make_pages
+
+SMALL = ["--n-estimators", "10", "--max-samples", "20000"]
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory):
+    """A Kaggle-layout folder of synthetic pages: four training pairs and two test pages."""
+    root = tmp_path_factory.mktemp("data")
+    noisy, clean = make_pages(6, shape=(64, 90), random_state=3)
+    for index in range(4):
+        write_page(root / "train" / f"{index + 1}.png", noisy[index])
+        write_page(root / "train_cleaned" / f"{index + 1}.png", clean[index])
+    for index in (4, 5):
+        write_page(root / "test" / f"{index + 1}.png", noisy[index])
+    return root
+
+
+@pytest.fixture(scope="module")
+def model_file(dataset, tmp_path_factory):
+    path = tmp_path_factory.mktemp("model") / "m.ddm"
+    assert main(["train", str(dataset), "--model", str(path), "-q", *SMALL]) == 0
+    return path
+
+
+def _one_line_error(capsys, *fragments):
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("dirtydocs: error: ") and "\n" not in err, err
+    for fragment in fragments:
+        assert fragment in err, err
+
+
+def test_clean_writes_one_png_per_input_at_the_same_size(dataset, model_file, tmp_path):
+    inputs = [dataset / "test" / "5.png", dataset / "test" / "6.png"]
+    out = tmp_path / "out"
+    assert main(["clean", "--model", str(model_file), *map(str, inputs), "--out", str(out),
+                 "-q"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["5.png", "6.png"]
+    for source in inputs:
+        assert read_page(out / source.name).shape == read_page(source).shape
+
+
+def test_clean_in_parallel_gives_the_same_pages(dataset, model_file, tmp_path):
+    inputs = [str(dataset / "test" / "5.png"), str(dataset / "test" / "6.png")]
+    main(["clean", "--model", str(model_file), *inputs, "--out", str(tmp_path / "a"), "-q"])
+    main(["clean", "--model", str(model_file), *inputs, "--out", str(tmp_path / "b"), "-q",
+          "--jobs", "2"])
+    for name in ("5.png", "6.png"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+def test_evaluate_reports_every_page_and_cross_validation(dataset, model_file, capsys):
+    assert main(["evaluate", "--model", str(model_file), str(dataset), "-q"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "page,rmse_noisy,rmse_cleaned"
+    assert [line.split(",")[0] for line in lines[1:]] == ["1", "2", "3", "4", "overall"]
+    noisy_rmse, cleaned_rmse = map(float, lines[-1].split(",")[1:])
+    assert cleaned_rmse < noisy_rmse
+
+
+def test_submit_writes_every_pixel_of_every_test_page(dataset, model_file, tmp_path):
+    target = tmp_path / "submission.csv"
+    assert main(["submit", "--model", str(model_file), str(dataset / "test"), "--out",
+                 str(target), "-q"]) == 0
+    lines = target.read_text().splitlines()
+    assert len(lines) == 1 + 2 * 64 * 90
+    assert lines[1].startswith("5_1_1,") and lines[-1].startswith("6_64_90,")
+
+
+def test_demo_uses_the_bundled_model(tmp_path, capsys):
+    assert main(["demo", "--out", str(tmp_path)]) == 0
+    assert "cleaned in" in capsys.readouterr().out
+    assert {p.name for p in tmp_path.iterdir()} == {
+        "demo_noisy.png", "demo_cleaned.png", "demo_truth.png"}
+
+
+# -- bad input: one line, status 1, nothing written -------------------------------------
+
+def test_non_image_and_empty_inputs(dataset, model_file, tmp_path, capsys):
+    (tmp_path / "notes.png").write_text("hello")
+    (tmp_path / "empty.png").write_bytes(b"")
+    out = tmp_path / "out"
+    good = str(dataset / "test" / "5.png")
+    for bad, reason in (("notes.png", "not an image file"), ("empty.png", "the file is empty")):
+        code = main(["clean", "--model", str(model_file), good, str(tmp_path / bad),
+                     "--out", str(out)])
+        assert code == 1
+        _one_line_error(capsys, bad, reason)
+    assert not out.exists()
+
+
+def test_missing_input_and_missing_folder(model_file, tmp_path, capsys):
+    assert main(["clean", "--model", str(model_file), str(tmp_path / "gone.png"),
+                 "--out", str(tmp_path / "out")]) == 1
+    _one_line_error(capsys, "gone.png", "no such file")
+    assert main(["train", str(tmp_path / "nowhere"), "--model", str(tmp_path / "m.ddm")]) == 1
+    _one_line_error(capsys, "nowhere", "no such dataset folder")
+    assert main(["submit", str(tmp_path / "nowhere"), "--out", str(tmp_path / "s.csv")]) == 1
+    _one_line_error(capsys, "nowhere")
+    assert not any(tmp_path.iterdir())
+
+
+def test_mismatched_pair(tmp_path, capsys):
+    write_page(tmp_path / "data" / "train" / "1.png", np.ones((10, 12)))
+    write_page(tmp_path / "data" / "train_cleaned" / "1.png", np.ones((10, 13)))
+    assert main(["train", str(tmp_path / "data"), "--model", str(tmp_path / "m.ddm")]) == 1
+    _one_line_error(capsys, "train/1.png", "train_cleaned/1.png")
+    assert not (tmp_path / "m.ddm").exists()
+
+
+def test_corrupted_model(dataset, model_file, tmp_path, capsys):
+    broken = tmp_path / "broken.ddm"
+    broken.write_bytes(model_file.read_bytes()[:500])
+    out = tmp_path / "out"
+    assert main(["clean", "--model", str(broken), str(dataset / "test" / "5.png"),
+                 "--out", str(out)]) == 1
+    _one_line_error(capsys, "broken.ddm")
+    assert not out.exists()
+
+
+def test_colliding_output_names(dataset, model_file, tmp_path, capsys):
+    write_page(tmp_path / "other" / "5.png", np.ones((8, 8)))
+    assert main(["clean", "--model", str(model_file), str(dataset / "test" / "5.png"),
+                 str(tmp_path / "other" / "5.png"), "--out", str(tmp_path / "out")]) == 1
+    _one_line_error(capsys, "would both be written")
+
+
+def test_console_entry_point_exit_status(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "dirtydocs", "clean", str(tmp_path / "none.png"), "--out",
+         str(tmp_path / "out")], capture_output=True, text=True)
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"dirtydocs: error: {tmp_path / 'none.png'}: no such file"
+
+
+def test_trained_file_loads_as_the_same_recipe(model_file):
+    from dirtydocs import load
+
+    model = load(model_file)
+    assert isinstance(model, DocumentDenoiser)
+    assert isinstance(model.features_, FeatureExtractor)
+    assert isinstance(model.regressor_, PixelRegressor)
+    assert model.regressor_.n_estimators == 10
+    save(model, model_file.parent / "again.ddm")

@@ -1,0 +1,110 @@
+import json
+import zipfile
+
+import numpy as np
+import pytest
+from numpy.testing import assert_array_equal
+
+from dirtydocs import DocumentDenoiser, FeatureExtractor, PixelRegressor, load, save
+from dirtydocs.persist import FORMAT_VERSION, ModelFileError
+from dirtydocs.synth import make_pages
+
+
+@pytest.fixture(scope="module")
+def fitted(tmp_path_factory):
+    noisy, clean = make_pages(2, shape=(48, 64), random_state=0)
+    features = FeatureExtractor(median_sizes=(9,), normalise_size=9, sauvola_windows=(9,),
+                                niblack_windows=(), window_size=3)
+    model = DocumentDenoiser(features=features, max_samples=4000, random_state=0,
+                             regressor=PixelRegressor(method="random_forest", n_estimators=8))
+    model.fit(noisy, clean)
+    path = tmp_path_factory.mktemp("model") / "model.ddm"
+    save(model, path)
+    return model, path, noisy
+
+
+def test_round_trip_gives_identical_predictions_and_params(fitted):
+    model, path, noisy = fitted
+    loaded = load(path)
+    assert_array_equal(loaded.predict(noisy[0]), model.predict(noisy[0]))
+    assert loaded.get_params()["max_samples"] == 4000
+    assert loaded.features_.get_params() == model.features_.get_params()
+    assert loaded.regressor_.get_params() == model.regressor_.get_params()
+
+
+def test_file_is_a_zip_of_json_and_text_only(fitted):
+    _, path, _ = fitted
+    with zipfile.ZipFile(path) as archive:
+        names = archive.namelist()
+        manifest = json.loads(archive.read("manifest.json"))
+    assert manifest["format"] == "dirtydocs-model"
+    assert manifest["format_version"] == FORMAT_VERSION
+    assert all(name.endswith((".json", ".txt")) for name in names)
+
+
+def _rewrite(source, target, change):
+    with zipfile.ZipFile(source) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    change(members)
+    with zipfile.ZipFile(target, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+
+
+def _edit_manifest(key, value):
+    def change(members):
+        manifest = json.loads(members["manifest.json"])
+        manifest[key] = value
+        members["manifest.json"] = json.dumps(manifest).encode()
+    return change
+
+
+def _tamper_booster(members):
+    name = next(n for n in members if n.endswith(".txt"))
+    members[name] = members[name].replace(b"leaf_value=", b"leaf_value=9", 1)
+
+
+@pytest.mark.parametrize("change, message", [
+    (_tamper_booster, "fails its checksum"),
+    (lambda m: m.pop(next(n for n in m if n.endswith(".txt"))), "is missing"),
+    (_edit_manifest("format_version", 99), "format version 99"),
+    (_edit_manifest("format", "other"), "not a dirtydocs model"),
+    (lambda m: m.pop("manifest.json"), "no manifest"),
+    (lambda m: m.update({"manifest.json": b"{not json"}), "damaged model manifest"),
+])
+def test_tampered_files_are_refused(fitted, tmp_path, change, message):
+    _, path, _ = fitted
+    _rewrite(path, tmp_path / "bad.ddm", change)
+    with pytest.raises(ModelFileError, match=message):
+        load(tmp_path / "bad.ddm")
+
+
+def test_truncated_and_foreign_files_are_refused(fitted, tmp_path):
+    _, path, _ = fitted
+    data = path.read_bytes()
+    (tmp_path / "cut.ddm").write_bytes(data[: len(data) // 2])
+    with pytest.raises(ModelFileError, match="cut.ddm: not a dirtydocs model file or truncated"):
+        load(tmp_path / "cut.ddm")
+    (tmp_path / "page.ddm").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(100))
+    with pytest.raises(ModelFileError, match="page.ddm"):
+        load(tmp_path / "page.ddm")
+    with pytest.raises(FileNotFoundError, match="no such model file"):
+        load(tmp_path / "absent.ddm")
+
+
+def test_unfitted_or_foreign_objects_cannot_be_saved(tmp_path):
+    with pytest.raises(TypeError, match="not a dirtydocs model"):
+        save(object(), tmp_path / "x.ddm")
+    with pytest.raises(AttributeError):
+        save(DocumentDenoiser(), tmp_path / "y.ddm")
+    assert not any(tmp_path.iterdir())
+
+
+def test_random_state_objects_are_refused_with_a_reason(fitted, tmp_path):
+    model, _, _ = fitted
+    model = DocumentDenoiser(**{**model.get_params(deep=False),
+                                "random_state": np.random.RandomState(0)})
+    model.features_, model.regressor_ = fitted[0].features_, fitted[0].regressor_
+    model.n_training_pixels_ = 1
+    with pytest.raises(TypeError, match="use an int random_state"):
+        save(model, tmp_path / "z.ddm")
