@@ -1,0 +1,31 @@
+"""Shared set-up for the benchmarks: synthetic pages, so no outside data is needed."""
+
+import time
+
+import numpy as np
+
+KAGGLE_SHAPE = (420, 540)
+A4_300DPI_SHAPE = (3508, 2480)
+
+
+def synthetic_page(shape=KAGGLE_SHAPE, seed=0):
+    from dirtydocs.synth import make_page
+
+    return make_page(shape, random_state=seed)
+
+
+def tiled_page(shape, seed=0):
+    """A large page made of Kaggle-sized synthetic pages (rendering one huge page is slow)."""
+    noisy, _ = synthetic_page(KAGGLE_SHAPE, seed)
+    reps = (-(-shape[0] // noisy.shape[0]), -(-shape[1] // noisy.shape[1]))
+    return np.ascontiguousarray(np.tile(noisy, reps)[: shape[0], : shape[1]])
+
+
+def best_seconds(function, repeat=5):
+    """Fastest of `repeat` calls: the least disturbed by other work on a shared machine."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return min(times)

@@ -1,0 +1,73 @@
+"""Cleaning speed and quality of the bundled model, with same-run baselines."""
+
+from dirtydocs import load_default, rmse
+from dirtydocs.synth import make_pages
+
+from ._common import A4_300DPI_SHAPE, best_seconds, synthetic_page, tiled_page
+
+
+class Predict:
+    timeout = 300
+
+    def setup(self):
+        self.page, _ = synthetic_page()
+        self.model = load_default()
+        self.model.predict(self.page)
+
+    def time_predict_kaggle_page(self):
+        self.model.predict(self.page)
+
+    def peakmem_predict_kaggle_page(self):
+        self.model.predict(self.page)
+
+    def track_seconds_per_megapixel(self):
+        """Whole cleaning (features + regressor), best of 5, per million pixels."""
+        return best_seconds(lambda: self.model.predict(self.page)) / (self.page.size / 1e6)
+
+    track_seconds_per_megapixel.unit = "s/MP"
+
+    def track_speedup_vs_lightgbm_predict(self):
+        """Features + Booster.predict, over features + our compiled forest, measured now."""
+        features, booster = self.model.features_, self.model.regressor_.booster_
+
+        def with_lightgbm():
+            for _, _, band in features.iter_bands(self.page):
+                booster.predict(band)
+
+        return best_seconds(with_lightgbm) / best_seconds(lambda: self.model.predict(self.page))
+
+    track_speedup_vs_lightgbm_predict.unit = "x"
+
+
+class PredictLargePage:
+    timeout = 600
+
+    def setup(self):
+        self.page = tiled_page(A4_300DPI_SHAPE)
+        self.model = load_default()
+        self.model.predict(self.page[:600])
+
+    def peakmem_predict_a4(self):
+        self.model.predict(self.page)
+
+
+class Quality:
+    """RMSE on synthetic pages the model never saw (its training set is the Kaggle data)."""
+
+    timeout = 300
+
+    def setup(self):
+        self.noisy, self.clean = make_pages(6, shape=(420, 540), random_state=2026)
+        self.model = load_default()
+
+    def track_rmse_noisy(self):
+        return rmse(self.clean, self.noisy)
+
+    def track_rmse_cleaned(self):
+        return rmse(self.clean, self.model.predict(self.noisy))
+
+    def track_rmse_reduction(self):
+        """Noisy RMSE / cleaned RMSE."""
+        return rmse(self.clean, self.noisy) / rmse(self.clean, self.model.predict(self.noisy))
+
+    track_rmse_reduction.unit = "x"
