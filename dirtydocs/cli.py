@@ -52,20 +52,10 @@ def _clean_one(model_path, source, destination, threads):
 
 def _check_inputs(inputs):
     """Fail before any output is written if an input is missing or not an image."""
-    from PIL import Image, UnidentifiedImageError
+    from .io import check_page_file
 
     for path in inputs:
-        path = Path(path)
-        if not path.is_file():
-            raise CommandError(f"{path}: no such file")
-        if path.stat().st_size == 0:
-            raise CommandError(f"{path}: the file is empty")
-        try:
-            with Image.open(path) as image:
-                image.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
-            reason = "not an image file" if isinstance(error, UnidentifiedImageError) else error
-            raise CommandError(f"{path}: cannot be read as an image ({reason})") from None
+        check_page_file(path)
 
 
 def _parallel_pages(jobs):

@@ -19,6 +19,7 @@ from ._validation import check_page
 __all__ = [
     "PageReadError",
     "Dataset",
+    "check_page_file",
     "read_page",
     "write_page",
     "list_pages",
@@ -61,6 +62,52 @@ def _to_grey(image, path):
     return np.asarray(image, dtype=np.uint8) / np.float32(255)
 
 
+_NOT_AN_IMAGE = "not an image file Pillow can read"
+_DAMAGED = "the image is damaged or truncated"
+
+
+def _check_file(path):
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no such file")
+    if path.is_dir():
+        raise PageReadError(f"{path}: is a folder, not an image file")
+    if path.stat().st_size == 0:
+        raise PageReadError(f"{path}: the file is empty")
+    return path
+
+
+def check_page_file(path):
+    """Check that a file looks like a readable image, without decoding its pixels.
+
+    Cheap enough to run over every input before any work starts, so a bad file stops a
+    batch before it writes anything.
+
+    Raises
+    ------
+    FileNotFoundError, PageReadError
+        As :func:`read_page` would for a missing, empty or non-image file.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "notes.png")
+    >>> _ = Path(path).write_text("text")
+    >>> check_page_file(path)
+    Traceback (most recent call last):
+    ...
+    dirtydocs.io.PageReadError: ...notes.png: not an image file Pillow can read
+    """
+    path = _check_file(path)
+    try:
+        with Image.open(path) as image:
+            image.verify()
+    except UnidentifiedImageError:
+        raise PageReadError(f"{path}: {_NOT_AN_IMAGE}") from None
+    except (OSError, SyntaxError, ValueError) as error:
+        raise PageReadError(f"{path}: {_DAMAGED} ({error})") from None
+
+
 def read_page(path):
     """Read an image file as a grey page.
 
@@ -93,21 +140,15 @@ def read_page(path):
     >>> read_page(os.path.join(folder, "p.png")).shape
     (4, 6)
     """
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"{path}: no such file")
-    if path.is_dir():
-        raise PageReadError(f"{path}: is a folder, not an image file")
-    if path.stat().st_size == 0:
-        raise PageReadError(f"{path}: the file is empty")
+    path = _check_file(path)
     try:
         with Image.open(path) as image:
             image.load()
             page = _to_grey(image, path)
     except UnidentifiedImageError:
-        raise PageReadError(f"{path}: not an image file Pillow can read") from None
+        raise PageReadError(f"{path}: {_NOT_AN_IMAGE}") from None
     except (OSError, SyntaxError, ValueError) as error:
-        raise PageReadError(f"{path}: the image is damaged or truncated ({error})") from None
+        raise PageReadError(f"{path}: {_DAMAGED} ({error})") from None
     if page.ndim != 2 or page.size == 0:
         raise PageReadError(f"{path}: expected a 2-D image, got shape {page.shape}")
     return np.ascontiguousarray(page, dtype=np.float32)
