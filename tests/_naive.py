@@ -42,3 +42,19 @@ def window_columns(page, size):
     """Row i*N + j holds the window around (i, j), raster order."""
     rows = [window.ravel() for _, _, window in _windows(page, size, "symmetric")]
     return np.array(rows)
+
+
+def conv3x3(x, weights, bias=None):
+    """Direct 'same' 3x3 cross-correlation in float64 (torch's conv2d with padding=1)."""
+    x = np.asarray(x, np.float64)
+    weights = np.asarray(weights, np.float64)
+    n_images, _, height, width = x.shape
+    padded = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)))
+    y = np.zeros((n_images, weights.shape[0], height, width))
+    for di in range(3):
+        for dj in range(3):
+            window = padded[:, :, di:di + height, dj:dj + width]
+            y += np.einsum("nchw,oc->nohw", window, weights[:, :, di, dj])
+    if bias is not None:
+        y += np.asarray(bias, np.float64)[None, :, None, None]
+    return y

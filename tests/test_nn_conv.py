@@ -1,0 +1,60 @@
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+from scipy import ndimage as ndi
+
+from dirtydocs.nn import conv3x3, transform_filters
+
+from . import _naive
+
+
+def _case(rng, n, c_in, c_out, height, width):
+    x = rng.standard_normal((n, c_in, height, width)).astype(np.float32)
+    w = rng.standard_normal((c_out, c_in, 3, 3)).astype(np.float32)
+    b = rng.standard_normal(c_out).astype(np.float32)
+    return x, w, b
+
+
+def _assert_close_to_reference(got, expected):
+    # Stated tolerance: 1e-4 of the output scale (float32 Winograd, sums of up to 33*9 terms).
+    scale = max(1.0, float(np.abs(expected).max()))
+    assert np.abs(got - expected).max() <= 1e-4 * scale
+
+
+@pytest.mark.parametrize("height, width", [(1, 1), (1, 2), (2, 1), (3, 3), (4, 7), (5, 6),
+                                           (9, 13), (16, 16), (37, 36), (36, 37)])
+@pytest.mark.parametrize("n, c_in, c_out", [(1, 1, 1), (2, 3, 5), (3, 16, 1), (1, 33, 17)])
+def test_forward_matches_float64_reference(rng, n, c_in, c_out, height, width):
+    x, w, b = _case(rng, n, c_in, c_out, height, width)
+    _assert_close_to_reference(conv3x3(x, w, b), _naive.conv3x3(x, w, b))
+
+
+def test_forward_matches_scipy_correlate_on_one_channel(rng):
+    x, w, _ = _case(rng, 1, 1, 1, 23, 30)
+    expected = ndi.correlate(x[0, 0].astype(np.float64), w[0, 0].astype(np.float64),
+                             mode="constant")
+    assert_allclose(conv3x3(x, w)[0, 0], expected, atol=1e-5)
+
+
+def test_wide_rows_span_several_tile_blocks(rng):
+    x, w, b = _case(rng, 1, 2, 3, 5, 301)  # 151 tiles a row: three blocks of 64
+    _assert_close_to_reference(conv3x3(x, w, b), _naive.conv3x3(x, w, b))
+
+
+def test_pretransformed_filters_give_the_same_result(rng):
+    x, w, b = _case(rng, 2, 4, 6, 11, 8)
+    assert np.array_equal(conv3x3(x, w, b, transformed=transform_filters(w)), conv3x3(x, w, b))
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda x, w: conv3x3(x[0], w), "N, Cin, H, W"),
+    (lambda x, w: conv3x3(x, w[:, :, :2]), r"\(Cout, Cin, 3, 3\)"),
+    (lambda x, w: conv3x3(x, w[:, :1]), "expect 1 input channels but x has 2"),
+    (lambda x, w: conv3x3(x, w, np.zeros(5)), "bias must have shape"),
+    (lambda x, w: conv3x3(x, w, transformed=np.zeros((16, 3, 3), np.float32)), "transformed"),
+])
+def test_shape_errors(call, message):
+    x = np.zeros((1, 2, 4, 4), np.float32)
+    w = np.zeros((3, 2, 3, 3), np.float32)
+    with pytest.raises(ValueError, match=message):
+        call(x, w)
