@@ -225,7 +225,7 @@ def build_parser():
     train.add_argument("--n-estimators", type=int, default=100)
     train.add_argument("--num-leaves", type=int, default=127)
     train.add_argument("--learning-rate", type=float, default=0.2)
-    train.add_argument("--max-samples", type=int, default=2_000_000,
+    train.add_argument("--max-samples", type=int, default=8_000_000,
                        help="training pixels drawn across all pages")
     train.add_argument("--seed", type=int, default=0)
 

@@ -50,7 +50,7 @@ class DocumentDenoiser(BaseEstimator):
     (60, 80)
     """
 
-    def __init__(self, features=None, regressor=None, max_samples=2_000_000, random_state=None):
+    def __init__(self, features=None, regressor=None, max_samples=8_000_000, random_state=None):
         self.features = features
         self.regressor = regressor
         self.max_samples = max_samples
@@ -134,18 +134,32 @@ class DocumentDenoiser(BaseEstimator):
         return np.clip(out, 0.0, 1.0, out=out)
 
     def _sample_pixels(self, noisy_pages, clean_pages, rng):
+        """Draw about `max_samples` pixels, the same share of every band of every page.
+
+        Rows go straight into one preallocated matrix: collecting and concatenating would
+        double the peak memory, which is the largest cost of training.
+        """
         total = sum(page.size for page in noisy_pages)
         fraction = min(1.0, self.max_samples / total)
-        features, targets = [], []
-        for noisy, clean in zip(noisy_pages, clean_pages):
+        band_rows = self.features_.band_rows
+        picks = []  # per page, per band: the sampled pixel indices within the band
+        for page in noisy_pages:
+            page_picks = []
+            for start in range(0, page.shape[0], band_rows):
+                n_pixels = (min(start + band_rows, page.shape[0]) - start) * page.shape[1]
+                page_picks.append(np.arange(n_pixels) if fraction >= 1.0 else np.sort(
+                    rng.choice(n_pixels, size=int(round(fraction * n_pixels)), replace=False)))
+            picks.append(page_picks)
+        n_rows = sum(len(picked) for page_picks in picks for picked in page_picks)
+        X = np.empty((n_rows, self.features_.n_features_out_), np.float32)
+        y = np.empty(n_rows, np.float32)
+        row = 0
+        for noisy, clean, page_picks in zip(noisy_pages, clean_pages, picks):
             clean_flat = clean.reshape(-1)
             n_cols = noisy.shape[1]
-            for start, stop, band in self.features_.iter_bands(noisy):
-                n_pick = int(round(fraction * len(band)))
-                if fraction >= 1.0:
-                    picked = np.arange(len(band))
-                else:
-                    picked = np.sort(rng.choice(len(band), size=n_pick, replace=False))
-                features.append(band[picked])
-                targets.append(clean_flat[start * n_cols: stop * n_cols][picked])
-        return np.concatenate(features), np.concatenate(targets)
+            for (start, stop, features), picked in zip(self.features_.iter_bands(noisy),
+                                                       page_picks):
+                X[row: row + len(picked)] = features[picked]
+                y[row: row + len(picked)] = clean_flat[start * n_cols: stop * n_cols][picked]
+                row += len(picked)
+        return X, y
