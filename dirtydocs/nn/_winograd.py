@@ -119,18 +119,21 @@ def _conv3x3_forward(x, transformed, bias, y):
             offset = bias[co]
             out = y[image, co]
             for t in range(n_tiles):
-                # A^T M: 2 x 4
-                a0 = np.empty(4, np.float32)
-                a1 = np.empty(4, np.float32)
-                for j in range(4):
-                    a0[j] = m[j, co, t] + m[4 + j, co, t] + m[8 + j, co, t]
-                    a1[j] = m[4 + j, co, t] - m[8 + j, co, t] - m[12 + j, co, t]
+                # A^T M (2 x 4), then (A^T M) A (2 x 2); scalars, so nothing is allocated.
+                p0 = m[0, co, t] + m[4, co, t] + m[8, co, t]
+                p1 = m[1, co, t] + m[5, co, t] + m[9, co, t]
+                p2 = m[2, co, t] + m[6, co, t] + m[10, co, t]
+                p3 = m[3, co, t] + m[7, co, t] + m[11, co, t]
+                q0 = m[4, co, t] - m[8, co, t] - m[12, co, t]
+                q1 = m[5, co, t] - m[9, co, t] - m[13, co, t]
+                q2 = m[6, co, t] - m[10, co, t] - m[14, co, t]
+                q3 = m[7, co, t] - m[11, co, t] - m[15, co, t]
                 r = 2 * tile_row
                 c = 2 * (first_col + t)
-                out[r, c] = a0[0] + a0[1] + a0[2] + offset
+                out[r, c] = p0 + p1 + p2 + offset
                 if c + 1 < width:
-                    out[r, c + 1] = a0[1] - a0[2] - a0[3] + offset
+                    out[r, c + 1] = p1 - p2 - p3 + offset
                 if r + 1 < height:
-                    out[r + 1, c] = a1[0] + a1[1] + a1[2] + offset
+                    out[r + 1, c] = q0 + q1 + q2 + offset
                     if c + 1 < width:
-                        out[r + 1, c + 1] = a1[1] - a1[2] - a1[3] + offset
+                        out[r + 1, c + 1] = q1 - q2 - q3 + offset
