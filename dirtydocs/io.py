@@ -90,13 +90,12 @@ def check_page_file(path):
 
     Examples
     --------
-    >>> import tempfile, os
-    >>> path = os.path.join(tempfile.mkdtemp(), "notes.png")
-    >>> _ = Path(path).write_text("text")
-    >>> check_page_file(path)
+    >>> from pathlib import Path
+    >>> _ = Path("notes.png").write_text("text")
+    >>> check_page_file("notes.png")
     Traceback (most recent call last):
     ...
-    dirtydocs.io.PageReadError: ...notes.png: not an image file Pillow can read
+    dirtydocs.io.PageReadError: notes.png: not an image file Pillow can read
     """
     path = _check_file(path)
     try:
@@ -134,10 +133,9 @@ def read_page(path):
 
     Examples
     --------
-    >>> import numpy as np, tempfile, os
-    >>> folder = tempfile.mkdtemp()
-    >>> write_page(os.path.join(folder, "p.png"), np.full((4, 6), 0.5))
-    >>> read_page(os.path.join(folder, "p.png")).shape
+    >>> import numpy as np
+    >>> write_page("p.png", np.full((4, 6), 0.5))
+    >>> read_page("p.png").shape
     (4, 6)
     """
     path = _check_file(path)
@@ -160,11 +158,10 @@ def atomic_output(path, mode="wb"):
 
     Examples
     --------
-    >>> import tempfile, os
-    >>> target = os.path.join(tempfile.mkdtemp(), "out.txt")
-    >>> with atomic_output(target, "w") as handle:
+    >>> from pathlib import Path
+    >>> with atomic_output("out.txt", "w") as handle:
     ...     _ = handle.write("done")
-    >>> Path(target).read_text()
+    >>> Path("out.txt").read_text()
     'done'
     """
     path = Path(path)
@@ -197,10 +194,9 @@ def write_page(path, page):
 
     Examples
     --------
-    >>> import numpy as np, tempfile, os
-    >>> target = os.path.join(tempfile.mkdtemp(), "white.png")
-    >>> write_page(target, np.ones((3, 3)))
-    >>> float(read_page(target).min())
+    >>> import numpy as np
+    >>> write_page("white.png", np.ones((3, 3)))
+    >>> float(read_page("white.png").min())
     1.0
     """
     page = check_page(page, name=str(path))
@@ -218,9 +214,13 @@ def list_pages(folder):
 
     Examples
     --------
-    >>> import tempfile
-    >>> list_pages(tempfile.mkdtemp())
-    []
+    >>> import numpy as np
+    >>> from pathlib import Path
+    >>> for name in ("10.png", "2.png"):
+    ...     write_page(name, np.ones((2, 2)))
+    >>> _ = Path("notes.txt").write_text("not a page")
+    >>> [path.name for path in list_pages(".")]
+    ['2.png', '10.png']
     """
     folder = Path(folder)
     if not folder.is_dir():
@@ -277,11 +277,10 @@ def load_dataset(root, *, with_train=True):
 
     Examples
     --------
-    >>> import numpy as np, tempfile, os
-    >>> root = tempfile.mkdtemp()
-    >>> write_page(os.path.join(root, "train", "1.png"), np.full((5, 7), 0.4))
-    >>> write_page(os.path.join(root, "train_cleaned", "1.png"), np.ones((5, 7)))
-    >>> data = load_dataset(root)
+    >>> import numpy as np
+    >>> write_page("data/train/1.png", np.full((5, 7), 0.4))
+    >>> write_page("data/train_cleaned/1.png", np.ones((5, 7)))
+    >>> data = load_dataset("data")
     >>> data.names, data.noisy[0].shape
     (['1'], (5, 7))
     """
@@ -348,11 +347,11 @@ def write_submission(path, named_pages):
 
     Examples
     --------
-    >>> import numpy as np, tempfile, os
-    >>> target = os.path.join(tempfile.mkdtemp(), "sub.csv")
-    >>> write_submission(target, [("1", np.array([[0.0, 1.0]]))])
+    >>> import numpy as np
+    >>> from pathlib import Path
+    >>> write_submission("sub.csv", [("1", np.array([[0.0, 1.0]]))])
     2
-    >>> print(Path(target).read_text().strip())
+    >>> print(Path("sub.csv").read_text().strip())
     id,value
     1_1_1,0
     1_1_2,1

@@ -113,15 +113,13 @@ def save(model, path):
 
     Examples
     --------
-    >>> import os, tempfile
     >>> from dirtydocs import DocumentDenoiser, PixelRegressor
     >>> from dirtydocs.synth import make_pages
     >>> noisy, clean = make_pages(2, shape=(40, 60), random_state=0)
     >>> model = DocumentDenoiser(regressor=PixelRegressor(n_estimators=5), max_samples=2000,
     ...                          random_state=0).fit(noisy, clean)
-    >>> target = os.path.join(tempfile.mkdtemp(), "model.ddm")
-    >>> save(model, target)
-    >>> bool((load(target).predict(noisy[0]) == model.predict(noisy[0])).all())
+    >>> save(model, "model.ddm")
+    >>> bool((load("model.ddm").predict(noisy[0]) == model.predict(noisy[0])).all())
     True
     """
     members = {}
