@@ -81,7 +81,7 @@ def command_clean(args):
             )
         seen[destination] = source
     model_path = None if args.model is None else str(args.model)
-    _load_model(model_path)  # a bad model fails here, before any output
+    _worker_model(model_path)  # a bad model fails here, before any output; kept for jobs=1
     jobs, threads = _parallel_pages(args.jobs)
     pairs = list(zip(map(str, inputs), map(str, destinations)))
     start = time.perf_counter()
@@ -108,17 +108,11 @@ def _build_model(args):
                             random_state=args.seed)
 
 
-def _read_training(data_dir):
-    from .io import load_dataset
-
-    data = load_dataset(data_dir)
-    return data
-
-
 def command_train(args):
+    from .io import load_dataset
     from .persist import save
 
-    data = _read_training(args.data_dir)
+    data = load_dataset(args.data_dir)
     model = _build_model(args)
     start = time.perf_counter()
     if not args.quiet:
@@ -131,10 +125,11 @@ def command_train(args):
 
 
 def command_evaluate(args):
+    from .io import load_dataset
     from .metrics import rmse
     from .models import cross_validate_pages
 
-    data = _read_training(args.data_dir)
+    data = load_dataset(args.data_dir)
     model = _load_model(None if args.model is None else str(args.model))
     squared, pixels = 0.0, 0
     print("page,rmse_noisy,rmse_cleaned")
