@@ -58,3 +58,21 @@ def conv3x3(x, weights, bias=None):
     if bias is not None:
         y += np.asarray(bias, np.float64)[None, :, None, None]
     return y
+
+
+def conv3x3_backward(x, weights, grad_out):
+    """Gradients of :func:`conv3x3` by the definition, in float64."""
+    x = np.asarray(x, np.float64)
+    weights = np.asarray(weights, np.float64)
+    grad_out = np.asarray(grad_out, np.float64)
+    _, _, height, width = x.shape
+    padded = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)))
+    grad_padded = np.zeros_like(padded)
+    grad_w = np.zeros_like(weights)
+    for di in range(3):
+        for dj in range(3):
+            window = padded[:, :, di:di + height, dj:dj + width]
+            grad_w[:, :, di, dj] = np.einsum("nohw,nchw->oc", grad_out, window)
+            grad_padded[:, :, di:di + height, dj:dj + width] += np.einsum(
+                "nohw,oc->nchw", grad_out, weights[:, :, di, dj])
+    return grad_padded[:, :, 1:-1, 1:-1], grad_w, grad_out.sum(axis=(0, 2, 3))

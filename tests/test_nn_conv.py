@@ -3,7 +3,7 @@ import pytest
 from numpy.testing import assert_allclose
 from scipy import ndimage as ndi
 
-from dirtydocs.nn import conv3x3, transform_filters
+from dirtydocs.nn import conv3x3, conv3x3_backward, transform_filters
 
 from . import _naive
 
@@ -58,3 +58,42 @@ def test_shape_errors(call, message):
     w = np.zeros((3, 2, 3, 3), np.float32)
     with pytest.raises(ValueError, match=message):
         call(x, w)
+
+
+@pytest.mark.parametrize("height, width", [(1, 1), (2, 3), (5, 5), (8, 13), (37, 20)])
+@pytest.mark.parametrize("n, c_in, c_out", [(1, 1, 1), (2, 3, 4), (3, 16, 1), (1, 33, 9)])
+def test_backward_matches_float64_reference(rng, n, c_in, c_out, height, width):
+    x, w, _ = _case(rng, n, c_in, c_out, height, width)
+    grad_out = rng.standard_normal((n, c_out, height, width)).astype(np.float32)
+    for got, expected in zip(conv3x3_backward(x, w, grad_out),
+                             _naive.conv3x3_backward(x, w, grad_out)):
+        assert got.dtype == np.float32 and got.shape == expected.shape
+        _assert_close_to_reference(got, expected)
+
+
+def test_gradients_match_finite_differences(rng):
+    """The loss sum(conv3x3(x, w, b) * r) is linear in each argument: central differences
+    in float64 on the reference are exact up to rounding, so they check the formulas."""
+    x, w, b = _case(rng, 2, 3, 2, 6, 7)
+    r = rng.standard_normal((2, 2, 6, 7))
+    grad_x, grad_w, grad_b = conv3x3_backward(x, w, r.astype(np.float32))
+
+    def loss(x_, w_, b_):
+        return float((_naive.conv3x3(x_, w_, b_) * r).sum())
+
+    step = 1e-3
+    for array, grad, position in ((x, grad_x, (1, 2, 0, 6)), (x, grad_x, (0, 0, 3, 3)),
+                                  (w, grad_w, (1, 0, 0, 2)), (w, grad_w, (0, 2, 1, 1)),
+                                  (b, grad_b, (1,))):
+        plus, minus = array.astype(np.float64), array.astype(np.float64)
+        plus[position] += step
+        minus[position] -= step
+        args_plus = [plus if a is array else a for a in (x, w, b)]
+        args_minus = [minus if a is array else a for a in (x, w, b)]
+        numeric = (loss(*args_plus) - loss(*args_minus)) / (2 * step)
+        assert grad[position] == pytest.approx(numeric, rel=1e-4, abs=1e-4)
+
+
+def test_backward_shape_error():
+    with pytest.raises(ValueError, match="grad_out has shape"):
+        conv3x3_backward(np.zeros((1, 2, 4, 4)), np.zeros((3, 2, 3, 3)), np.zeros((1, 2, 4, 4)))

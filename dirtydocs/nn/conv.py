@@ -4,7 +4,7 @@ import numpy as np
 
 from . import _winograd
 
-__all__ = ["conv3x3", "transform_filters"]
+__all__ = ["conv3x3", "conv3x3_backward", "transform_filters"]
 
 
 def _check_weights(weights):
@@ -85,3 +85,62 @@ def conv3x3(x, weights, bias=None, *, transformed=None):
     y = np.empty((x.shape[0], n_out, x.shape[2], x.shape[3]), np.float32)
     _winograd._conv3x3_forward(x, transformed, bias, y)
     return y
+
+
+def conv3x3_backward(x, weights, grad_out):
+    """Gradients of :func:`conv3x3` with respect to its input, weights and bias.
+
+    ``grad_x`` is itself a 'same' 3x3 convolution of `grad_out` with the filters flipped
+    and their channel axes swapped, so it runs through the same Winograd kernel.
+    ``grad_w[o, c, di, dj]`` correlates `grad_out` with the input shifted by (di, dj):
+    nine (Cout x pixels) @ (pixels x Cin) products in BLAS.
+
+    Parameters
+    ----------
+    x : (N, Cin, H, W) array_like
+        The forward pass's input.
+    weights : (Cout, Cin, 3, 3) array_like
+    grad_out : (N, Cout, H, W) array_like
+        Gradient of the loss with respect to the output.
+
+    Returns
+    -------
+    grad_x : (N, Cin, H, W) ndarray of float32
+    grad_w : (Cout, Cin, 3, 3) ndarray of float32
+    grad_bias : (Cout,) ndarray of float32
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.ones((1, 1, 4, 4), np.float32)
+    >>> w = np.ones((2, 1, 3, 3), np.float32)
+    >>> grad_x, grad_w, grad_bias = conv3x3_backward(x, w, np.ones((1, 2, 4, 4), np.float32))
+    >>> grad_bias
+    array([16., 16.], dtype=float32)
+    >>> grad_w[0, 0]  # how many output pixels each tap saw inside the image
+    array([[ 9., 12.,  9.],
+           [12., 16., 12.],
+           [ 9., 12.,  9.]], dtype=float32)
+    """
+    x = np.ascontiguousarray(x, dtype=np.float32)
+    weights = _check_weights(weights)
+    grad_out = np.ascontiguousarray(grad_out, dtype=np.float32)
+    n_images, n_in, height, width = x.shape
+    n_out = weights.shape[0]
+    if grad_out.shape != (n_images, n_out, height, width):
+        raise ValueError(f"grad_out has shape {grad_out.shape}, expected "
+                         f"{(n_images, n_out, height, width)}")
+    flipped = np.ascontiguousarray(weights[:, :, ::-1, ::-1].transpose(1, 0, 2, 3))
+    grad_x = conv3x3(grad_out, flipped)
+
+    padded = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)))
+    # (Cout, N*H*W): each GEMM's left operand, contiguous once.
+    grad_rows = grad_out.transpose(1, 0, 2, 3).reshape(n_out, -1)
+    grad_w = np.empty((n_out, n_in, 3, 3), np.float32)
+    for di in range(3):
+        for dj in range(3):
+            shifted = padded[:, :, di:di + height, dj:dj + width]
+            columns = np.ascontiguousarray(shifted.transpose(0, 2, 3, 1)).reshape(-1, n_in)
+            grad_w[:, :, di, dj] = grad_rows @ columns
+    grad_bias = grad_out.sum(axis=(0, 2, 3), dtype=np.float64).astype(np.float32)
+    return grad_x, grad_w, grad_bias
