@@ -105,7 +105,7 @@ def _build_model(args):
     regressor = PixelRegressor(method=args.method, n_estimators=args.n_estimators,
                                num_leaves=args.num_leaves, learning_rate=args.learning_rate)
     return DocumentDenoiser(regressor=regressor, max_samples=args.max_samples,
-                            random_state=args.seed)
+                            random_state=args.seed, verbose=not args.quiet)
 
 
 def command_train(args):
@@ -195,6 +195,8 @@ def command_demo(args):
 # -- parser -----------------------------------------------------------------------------
 
 def build_parser():
+    from .models import DocumentDenoiser, PixelRegressor
+
     parser = argparse.ArgumentParser(
         prog=PROGRAM, description="Clean scanned document pages for reading and OCR.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -217,10 +219,12 @@ def build_parser():
     train.add_argument("data_dir", metavar="DATA_DIR")
     train.add_argument("--model", required=True, help="where to save the model")
     train.add_argument("--method", choices=("lightgbm", "random_forest"), default="lightgbm")
-    train.add_argument("--n-estimators", type=int, default=100)
-    train.add_argument("--num-leaves", type=int, default=127)
-    train.add_argument("--learning-rate", type=float, default=0.2)
-    train.add_argument("--max-samples", type=int, default=8_000_000,
+    defaults = PixelRegressor().get_params()
+    train.add_argument("--n-estimators", type=int, default=defaults["n_estimators"])
+    train.add_argument("--num-leaves", type=int, default=defaults["num_leaves"])
+    train.add_argument("--learning-rate", type=float, default=defaults["learning_rate"])
+    train.add_argument("--max-samples", type=int,
+                       default=DocumentDenoiser().get_params()["max_samples"],
                        help="training pixels drawn across all pages")
     train.add_argument("--seed", type=int, default=0)
 

@@ -1,11 +1,13 @@
 """Clean whole pages with a pixel regressor over per-pixel features."""
 
 import numbers
+import sys
 
 import numpy as np
 from sklearn.base import BaseEstimator, clone
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
+from tqdm import tqdm
 
 from .._validation import check_pages
 from ..features import FeatureExtractor
@@ -30,6 +32,8 @@ class DocumentDenoiser(BaseEstimator):
         Training pixels drawn in all, shared evenly across pages (all pixels if fewer).
     random_state : int, RandomState or None
         Seeds the pixel sampling and the regressor: the same seed gives the same model.
+    verbose : bool
+        Show progress bars while fitting (pages, then the regressor's own if it has one).
 
     Attributes
     ----------
@@ -50,11 +54,13 @@ class DocumentDenoiser(BaseEstimator):
     (60, 80)
     """
 
-    def __init__(self, features=None, regressor=None, max_samples=8_000_000, random_state=None):
+    def __init__(self, features=None, regressor=None, max_samples=8_000_000, random_state=None,
+                 verbose=False):
         self.features = features
         self.regressor = regressor
         self.max_samples = max_samples
         self.random_state = random_state
+        self.verbose = verbose
 
     def fit(self, noisy_pages, clean_pages):
         """Learn to turn the noisy pages into their clean partners.
@@ -89,6 +95,8 @@ class DocumentDenoiser(BaseEstimator):
         regressor = clone(self.regressor if self.regressor is not None else PixelRegressor())
         if "random_state" in regressor.get_params():
             regressor.set_params(random_state=int(rng.randint(np.iinfo(np.int32).max)))
+        if self.verbose and "verbose" in regressor.get_params():
+            regressor.set_params(verbose=True)
         self.regressor_ = regressor.fit(X, y)
         self.n_training_pixels_ = len(y)
         return self
@@ -154,7 +162,9 @@ class DocumentDenoiser(BaseEstimator):
         X = np.empty((n_rows, self.features_.n_features_out_), np.float32)
         y = np.empty(n_rows, np.float32)
         row = 0
-        for noisy, clean, page_picks in zip(noisy_pages, clean_pages, picks):
+        pages = tqdm(zip(noisy_pages, clean_pages, picks), total=len(picks), desc="features",
+                     unit="page", file=sys.stderr, disable=not self.verbose, leave=False)
+        for noisy, clean, page_picks in pages:
             clean_flat = clean.reshape(-1)
             n_cols = noisy.shape[1]
             for (start, stop, features), picked in zip(self.features_.iter_bands(noisy),

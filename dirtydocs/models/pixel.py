@@ -1,11 +1,13 @@
 """Tabular pixel regressors: LightGBM gradient boosting or a random forest."""
 
 import numbers
+import sys
 
 import lightgbm
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils import check_random_state
+from tqdm import tqdm
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from .forest import CompiledForest
@@ -46,6 +48,8 @@ class PixelRegressor(RegressorMixin, BaseEstimator):
         Seeds every random choice; an int makes fits repeatable.
     params : dict or None
         Further LightGBM parameters, applied last.
+    verbose : bool
+        Show a progress bar over the trees while fitting.
 
     Attributes
     ----------
@@ -70,8 +74,8 @@ class PixelRegressor(RegressorMixin, BaseEstimator):
     def __init__(
         self,
         method="lightgbm",
-        n_estimators=100,
-        learning_rate=0.2,
+        n_estimators=200,
+        learning_rate=0.1,
         num_leaves=127,
         min_samples_leaf=50,
         subsample=0.8,
@@ -79,6 +83,7 @@ class PixelRegressor(RegressorMixin, BaseEstimator):
         n_jobs=None,
         random_state=None,
         params=None,
+        verbose=False,
     ):
         self.method = method
         self.n_estimators = n_estimators
@@ -90,6 +95,7 @@ class PixelRegressor(RegressorMixin, BaseEstimator):
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.params = params
+        self.verbose = verbose
 
     def fit(self, X, y, sample_weight=None):
         """Grow the trees.
@@ -115,7 +121,10 @@ class PixelRegressor(RegressorMixin, BaseEstimator):
         dataset = lightgbm.Dataset(
             X, label=y, weight=sample_weight, params={"verbose": -1}, free_raw_data=True
         )
-        self.booster_ = lightgbm.train(params, dataset, num_boost_round=self.n_estimators)
+        with tqdm(total=self.n_estimators, desc="trees", unit="tree", file=sys.stderr,
+                  disable=not self.verbose, leave=False) as bar:
+            self.booster_ = lightgbm.train(params, dataset, num_boost_round=self.n_estimators,
+                                           callbacks=[lambda _: bar.update()])
         self.forest_ = CompiledForest(self.booster_)
         return self
 
