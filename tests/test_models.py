@@ -52,6 +52,23 @@ def test_compiled_forest_matches_lightgbm(method):
     assert_allclose(model.forest_.predict(X), model.booster_.predict(X), rtol=0, atol=1e-12)
 
 
+def test_float32_rows_on_and_beside_every_threshold_split_like_lightgbm():
+    rng = np.random.default_rng(3)
+    X = rng.random((3000, 4)).astype(np.float32)
+    model = PixelRegressor(n_estimators=20, num_leaves=15, random_state=0)
+    model.fit(X, X[:, 0] - X[:, 1] * X[:, 2])
+    forest = model.forest_
+    probes = []
+    for feature, threshold in zip(forest.feature, forest.threshold):
+        at = np.float32(threshold)
+        for value in (at, np.nextafter(at, np.float32(-1)), np.nextafter(at, np.float32(2))):
+            row = X[len(probes) % len(X)].copy()
+            row[feature] = value
+            probes.append(row)
+    probes = np.array(probes, np.float32)
+    assert_array_equal(forest.predict(probes), model.booster_.predict(probes.astype(np.float64)))
+
+
 def test_compiled_forest_follows_missing_value_rules():
     rng = np.random.default_rng(2)
     X = rng.random((2000, 3))
