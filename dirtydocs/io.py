@@ -39,7 +39,7 @@ class PageReadError(ValueError):
     """A file could not be read as a page; the message names the file and the problem."""
 
 
-def _to_grey(image, path):
+def _to_grey(image):
     mode = image.mode
     if mode in ("I;16", "I;16B", "I;16L", "I;16N"):
         return np.asarray(image, dtype=np.uint16) / np.float32(65535)
@@ -62,11 +62,9 @@ def _to_grey(image, path):
     return np.asarray(image, dtype=np.uint8) / np.float32(255)
 
 
-_NOT_AN_IMAGE = "not an image file Pillow can read"
-_DAMAGED = "the image is damaged or truncated"
-
-
-def _check_file(path):
+@contextlib.contextmanager
+def _open_image(path):
+    """Open an image file; any problem, opening or in the body, becomes a PageReadError."""
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"{path}: no such file")
@@ -74,7 +72,13 @@ def _check_file(path):
         raise PageReadError(f"{path}: is a folder, not an image file")
     if path.stat().st_size == 0:
         raise PageReadError(f"{path}: the file is empty")
-    return path
+    try:
+        with Image.open(path) as image:
+            yield image
+    except UnidentifiedImageError:
+        raise PageReadError(f"{path}: not an image file Pillow can read") from None
+    except (OSError, SyntaxError, ValueError) as error:
+        raise PageReadError(f"{path}: the image is damaged or truncated ({error})") from None
 
 
 def check_page_file(path):
@@ -97,14 +101,8 @@ def check_page_file(path):
     ...
     dirtydocs.io.PageReadError: notes.png: not an image file Pillow can read
     """
-    path = _check_file(path)
-    try:
-        with Image.open(path) as image:
-            image.verify()
-    except UnidentifiedImageError:
-        raise PageReadError(f"{path}: {_NOT_AN_IMAGE}") from None
-    except (OSError, SyntaxError, ValueError) as error:
-        raise PageReadError(f"{path}: {_DAMAGED} ({error})") from None
+    with _open_image(path) as image:
+        image.verify()
 
 
 def read_page(path):
@@ -138,15 +136,9 @@ def read_page(path):
     >>> read_page("p.png").shape
     (4, 6)
     """
-    path = _check_file(path)
-    try:
-        with Image.open(path) as image:
-            image.load()
-            page = _to_grey(image, path)
-    except UnidentifiedImageError:
-        raise PageReadError(f"{path}: {_NOT_AN_IMAGE}") from None
-    except (OSError, SyntaxError, ValueError) as error:
-        raise PageReadError(f"{path}: {_DAMAGED} ({error})") from None
+    with _open_image(path) as image:
+        image.load()
+        page = _to_grey(image)
     if page.ndim != 2 or page.size == 0:
         raise PageReadError(f"{path}: expected a 2-D image, got shape {page.shape}")
     return np.ascontiguousarray(page, dtype=np.float32)
@@ -165,7 +157,7 @@ def atomic_output(path, mode="wb"):
     'done'
     """
     path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
+    folder = path.parent
     folder.mkdir(parents=True, exist_ok=True)
     descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
     try:
