@@ -7,8 +7,6 @@ import time
 from functools import lru_cache
 from pathlib import Path
 
-import numpy as np
-
 from ._version import __version__
 
 PROGRAM = "dirtydocs"
@@ -80,7 +78,7 @@ def command_clean(args):
                 f"{source} and {seen[destination]} would both be written to {destination}"
             )
         seen[destination] = source
-    model_path = None if args.model is None else str(args.model)
+    model_path = args.model
     _worker_model(model_path)  # a bad model fails here, before any output; kept for jobs=1
     jobs, threads = _parallel_pages(args.jobs)
     pairs = list(zip(map(str, inputs), map(str, destinations)))
@@ -130,18 +128,15 @@ def command_evaluate(args):
     from .models import cross_validate_pages
 
     data = load_dataset(args.data_dir)
-    model = _load_model(None if args.model is None else str(args.model))
-    squared, pixels = 0.0, 0
+    model = _load_model(args.model)
+    cleaned_pages = []
     print("page,rmse_noisy,rmse_cleaned")
     for name, noisy, clean in _progress(zip(data.names, data.noisy, data.clean),
                                         total=len(data.names), desc="evaluating",
                                         quiet=args.quiet):
-        cleaned = model.predict(noisy)
-        page_rmse = rmse(clean, cleaned)
-        squared += page_rmse ** 2 * clean.size
-        pixels += clean.size
-        print(f"{name},{rmse(clean, noisy):.5f},{page_rmse:.5f}")
-    print(f"overall,{rmse(data.clean, data.noisy):.5f},{np.sqrt(squared / pixels):.5f}")
+        cleaned_pages.append(model.predict(noisy))
+        print(f"{name},{rmse(clean, noisy):.5f},{rmse(clean, cleaned_pages[-1]):.5f}")
+    print(f"overall,{rmse(data.clean, data.noisy):.5f},{rmse(data.clean, cleaned_pages):.5f}")
     if args.cv:
         from sklearn.base import clone
 
@@ -157,14 +152,11 @@ def command_evaluate(args):
 def command_submit(args):
     from .io import list_pages, read_page, write_submission
 
-    test_dir = Path(args.test_dir)
-    if not test_dir.is_dir():
-        raise CommandError(f"{test_dir}: no such folder")
-    paths = list_pages(test_dir)
+    paths = list_pages(args.test_dir)
     if not paths:
-        raise CommandError(f"{test_dir}: holds no image files")
+        raise CommandError(f"{args.test_dir}: holds no image files")
     _check_inputs(paths)
-    model = _load_model(None if args.model is None else str(args.model))
+    model = _load_model(args.model)
     pages = ((path.stem, model.predict(read_page(path)))
              for path in _progress(paths, desc="cleaning", quiet=args.quiet))
     rows = write_submission(args.out, pages)
@@ -179,7 +171,7 @@ def command_demo(args):
     from .synth import make_page
 
     noisy, clean = make_page((420, 540), random_state=args.seed)
-    model = _load_model(None if args.model is None else str(args.model))
+    model = _load_model(args.model)
     start = time.perf_counter()
     cleaned = model.predict(noisy)
     elapsed = time.perf_counter() - start

@@ -11,6 +11,7 @@ from tqdm import tqdm
 
 from .._validation import check_pages
 from ..features import FeatureExtractor
+from ..metrics import rmse
 from .pixel import PixelRegressor
 
 __all__ = ["DocumentDenoiser"]
@@ -126,8 +127,6 @@ class DocumentDenoiser(BaseEstimator):
         -------
         score : float
         """
-        from ..metrics import rmse
-
         cleaned = self.predict(noisy_pages)
         clean_pages, single = check_pages(clean_pages, name="clean_pages")
         cleaned = [cleaned] if single else cleaned

@@ -10,8 +10,10 @@ share neither with it.
 import numbers
 
 import numpy as np
+from sklearn.base import clone
 
 from .._validation import check_pages
+from ..metrics import rmse
 
 __all__ = ["infer_page_groups", "CrossGroupKFold", "cross_validate_pages"]
 
@@ -190,27 +192,21 @@ def cross_validate_pages(model, noisy_pages, clean_pages, *, n_splits=3, random_
     >>> sorted(result)
     ['fold_rmse', 'n_test', 'n_train', 'rmse']
     """
-    from sklearn.base import clone
-
-    from ..metrics import rmse
-
     noisy_pages, _ = check_pages(noisy_pages, name="noisy_pages")
     clean_pages, _ = check_pages(clean_pages, name="clean_pages")
     documents, backgrounds = (infer_page_groups(noisy_pages, clean_pages)
                               if groups is None else groups)
     result = {"rmse": None, "fold_rmse": [], "n_train": [], "n_test": []}
-    squared, pixels = 0.0, 0
+    all_truth, all_cleaned = [], []
     splitter = CrossGroupKFold(n_splits, random_state=random_state)
     for train, test in splitter.split(documents, backgrounds):
         fitted = clone(model).fit([noisy_pages[i] for i in train], [clean_pages[i] for i in train])
         truth = [clean_pages[i] for i in test]
         cleaned = fitted.predict([noisy_pages[i] for i in test])
-        fold_pixels = sum(page.size for page in truth)
-        fold_rmse = rmse(truth, cleaned)
-        squared += fold_rmse ** 2 * fold_pixels
-        pixels += fold_pixels
-        result["fold_rmse"].append(fold_rmse)
+        result["fold_rmse"].append(rmse(truth, cleaned))
         result["n_train"].append(len(train))
         result["n_test"].append(len(test))
-    result["rmse"] = float(np.sqrt(squared / pixels))
+        all_truth += truth
+        all_cleaned += cleaned
+    result["rmse"] = rmse(all_truth, all_cleaned)
     return result
