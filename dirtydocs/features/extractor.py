@@ -159,6 +159,17 @@ class FeatureExtractor(TransformerMixin, BaseEstimator):
         normalised_reach = self.normalise_size // 2 + max(threshold_reach, local_reach)
         return max(median_reach, normalised_reach, _CANNY_HALO)
 
+    def band_bounds(self, n_rows):
+        """Yield ``(first_row, stop_row)`` of each band of a page with `n_rows` rows.
+
+        Examples
+        --------
+        >>> list(FeatureExtractor(band_rows=4).band_bounds(10))
+        [(0, 4), (4, 8), (8, 10)]
+        """
+        for start in range(0, n_rows, self.band_rows):
+            yield start, min(start + self.band_rows, n_rows)
+
     def iter_bands(self, page):
         """Yield ``(first_row, stop_row, features)`` for consecutive bands of a page.
 
@@ -169,8 +180,7 @@ class FeatureExtractor(TransformerMixin, BaseEstimator):
         page = check_page(page)
         n_rows = page.shape[0]
         halo = self.halo_rows
-        for start in range(0, n_rows, self.band_rows):
-            stop = min(start + self.band_rows, n_rows)
+        for start, stop in self.band_bounds(n_rows):
             context_start, context_stop = max(0, start - halo), min(n_rows, stop + halo)
             context = page[context_start:context_stop]
             yield start, stop, self._band_features(context, start - context_start, stop - start)

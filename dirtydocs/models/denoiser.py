@@ -148,12 +148,11 @@ class DocumentDenoiser(BaseEstimator):
         """
         total = sum(page.size for page in noisy_pages)
         fraction = min(1.0, self.max_samples / total)
-        band_rows = self.features_.band_rows
         picks = []  # per page, per band: the sampled pixel indices within the band
         for page in noisy_pages:
             page_picks = []
-            for start in range(0, page.shape[0], band_rows):
-                n_pixels = (min(start + band_rows, page.shape[0]) - start) * page.shape[1]
+            for start, stop in self.features_.band_bounds(page.shape[0]):
+                n_pixels = (stop - start) * page.shape[1]
                 page_picks.append(np.arange(n_pixels) if fraction >= 1.0 else np.sort(
                     rng.choice(n_pixels, size=int(round(fraction * n_pixels)), replace=False)))
             picks.append(page_picks)
