@@ -76,7 +76,6 @@ def _encode(estimator, members):
 def _decode(spec, members):
     from .features import FeatureExtractor
     from .models import DocumentDenoiser, PixelRegressor
-    from .models.forest import CompiledForest
 
     kind = spec.get("class")
     params = dict(spec.get("params", {}))
@@ -91,9 +90,7 @@ def _decode(spec, members):
         return FeatureExtractor(**params).fit()
     if kind == "PixelRegressor":
         model = PixelRegressor(**params)
-        text = members[spec["booster"]].decode("utf-8")
-        model.booster_ = lightgbm.Booster(model_str=text)
-        model.forest_ = CompiledForest(model.booster_)
+        model._set_booster(lightgbm.Booster(model_str=members[spec["booster"]].decode("utf-8")))
         model.n_features_in_ = spec["fitted"]["n_features_in_"]
         return model
     raise ModelFileError(f"unknown model part {kind!r}")

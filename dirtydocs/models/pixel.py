@@ -123,9 +123,14 @@ class PixelRegressor(RegressorMixin, BaseEstimator):
         )
         with tqdm(total=self.n_estimators, desc="trees", unit="tree", file=sys.stderr,
                   disable=not self.verbose, leave=False) as bar:
-            self.booster_ = lightgbm.train(params, dataset, num_boost_round=self.n_estimators,
-                                           callbacks=[lambda _: bar.update()])
-        self.forest_ = CompiledForest(self.booster_)
+            booster = lightgbm.train(params, dataset, num_boost_round=self.n_estimators,
+                                     callbacks=[lambda _: bar.update()])
+        return self._set_booster(booster)
+
+    def _set_booster(self, booster):
+        """Install trained trees (from fit or a model file) and what is derived from them."""
+        self.booster_ = booster
+        self.forest_ = CompiledForest(booster)
         return self
 
     def predict(self, X):
