@@ -36,8 +36,10 @@ def test_forward_matches_scipy_correlate_on_one_channel(rng):
     assert_allclose(conv3x3(x, w)[0, 0], expected, atol=1e-5)
 
 
-def test_wide_rows_span_several_tile_blocks(rng):
-    x, w, b = _case(rng, 1, 2, 3, 5, 301)  # 151 tiles a row: three blocks of 64
+def test_blocks_that_span_tile_rows_and_images(rng):
+    # 3 tile rows of 151 tiles per image: 128-tile blocks start mid-row, and each image's
+    # last block is partial.
+    x, w, b = _case(rng, 2, 2, 3, 5, 301)
     _assert_close_to_reference(conv3x3(x, w, b), _naive.conv3x3(x, w, b))
 
 

@@ -1,5 +1,6 @@
 """3x3 convolutions for the numpy CNN, computed by Winograd F(2x2, 3x3) in numba."""
 
+import numba
 import numpy as np
 
 from . import _winograd
@@ -23,15 +24,19 @@ def transform_filters(weights):
 
     Returns
     -------
-    transformed : (16, Cout, Cin) ndarray of float32
+    transformed : (16, Cout4, Cin4) ndarray of float32
+        One (Cout4, Cin4) matrix per Winograd position; the channel counts are rounded up to
+        multiples of 4 with zero filters, which the kernel's 4 x 4 channel loop expects.
 
     Examples
     --------
     >>> import numpy as np
     >>> transform_filters(np.ones((4, 2, 3, 3))).shape
-    (16, 4, 2)
+    (16, 4, 4)
     """
-    return _winograd._filter_transform(_check_weights(weights))
+    weights = _check_weights(weights)
+    return _winograd.filter_transform(weights, _winograd.padded_channels(weights.shape[0]),
+                                      _winograd.padded_channels(weights.shape[1]))
 
 
 def conv3x3(x, weights, bias=None, *, transformed=None):
@@ -46,7 +51,7 @@ def conv3x3(x, weights, bias=None, *, transformed=None):
         Any H, W >= 1.
     weights : (Cout, Cin, 3, 3) array_like
     bias : (Cout,) array_like, optional
-    transformed : (16, Cout, Cin) ndarray, optional
+    transformed : (16, Cout4, Cin4) ndarray, optional
         ``transform_filters(weights)``, when already computed for these weights.
 
     Returns
@@ -77,13 +82,15 @@ def conv3x3(x, weights, bias=None, *, transformed=None):
     if bias.shape != (n_out,):
         raise ValueError(f"bias must have shape ({n_out},), got {bias.shape}")
     if transformed is None:
-        transformed = _winograd._filter_transform(weights)
-    elif transformed.shape != (16, n_out, weights.shape[1]):
-        raise ValueError(f"transformed has shape {transformed.shape}, expected "
-                         f"{(16, n_out, weights.shape[1])}")
+        transformed = transform_filters(weights)
+    expected = (16, _winograd.padded_channels(n_out), _winograd.padded_channels(weights.shape[1]))
+    if transformed.shape != expected or transformed.dtype != np.float32:
+        raise ValueError(f"transformed must be float32 of shape {expected} "
+                         f"(transform_filters(weights)), got {transformed.shape}")
     x = np.ascontiguousarray(x, dtype=np.float32)
     y = np.empty((x.shape[0], n_out, x.shape[2], x.shape[3]), np.float32)
-    _winograd._conv3x3_forward(x, transformed, bias, y)
+    _winograd.conv3x3_forward(x, np.ascontiguousarray(transformed), bias, y,
+                              numba.get_num_threads())
     return y
 
 
@@ -91,9 +98,13 @@ def conv3x3_backward(x, weights, grad_out):
     """Gradients of :func:`conv3x3` with respect to its input, weights and bias.
 
     ``grad_x`` is itself a 'same' 3x3 convolution of `grad_out` with the filters flipped
-    and their channel axes swapped, so it runs through the same Winograd kernel.
-    ``grad_w[o, c, di, dj]`` correlates `grad_out` with the input shifted by (di, dj):
-    nine (Cout x pixels) @ (pixels x Cin) products in BLAS.
+    and their channel axes swapped, so it runs through the forward Winograd kernel.
+    ``grad_w`` is computed in the Winograd domain too: per tile, the output gradient is
+    pulled back through the output transform (``A dY A^T``), multiplied with the
+    transformed input tiles and summed over tiles (a dot product along the contiguous tile
+    axis), then pulled back through the filter transform (``G^T dU G``). That does 16 instead
+    of 36 multiply-adds per tile and channel pair and measured ~3x faster on a 540x420 page
+    than nine shifted BLAS products over the padded image.
 
     Parameters
     ----------
@@ -132,15 +143,7 @@ def conv3x3_backward(x, weights, grad_out):
                          f"{(n_images, n_out, height, width)}")
     flipped = np.ascontiguousarray(weights[:, :, ::-1, ::-1].transpose(1, 0, 2, 3))
     grad_x = conv3x3(grad_out, flipped)
-
-    padded = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)))
-    # (Cout, N*H*W): each GEMM's left operand, contiguous once.
-    grad_rows = grad_out.transpose(1, 0, 2, 3).reshape(n_out, -1)
-    grad_w = np.empty((n_out, n_in, 3, 3), np.float32)
-    for di in range(3):
-        for dj in range(3):
-            shifted = padded[:, :, di:di + height, dj:dj + width]
-            columns = np.ascontiguousarray(shifted.transpose(0, 2, 3, 1)).reshape(-1, n_in)
-            grad_w[:, :, di, dj] = grad_rows @ columns
+    partial = _winograd.conv3x3_filter_gradient(x, grad_out, numba.get_num_threads())
+    grad_w = _winograd.filter_transform_adjoint(partial.sum(axis=0), n_out, n_in)
     grad_bias = grad_out.sum(axis=(0, 2, 3), dtype=np.float64).astype(np.float32)
     return grad_x, grad_w, grad_bias
