@@ -6,11 +6,13 @@ refused with a clear message before anything in it is parsed.
 """
 
 import hashlib
+import io
 import json
 import zipfile
 from pathlib import Path
 
 import lightgbm
+import numpy as np
 
 from ._version import __version__
 from .io import atomic_output
@@ -49,9 +51,22 @@ def _encode_booster(booster, member, members):
     return member
 
 
+def _encode_arrays(arrays, member, members):
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    members[member] = buffer.getvalue()
+    return member
+
+
+def _decode_arrays(data):
+    with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
+        return {name: arrays[name] for name in arrays.files}
+
+
 def _encode(estimator, members):
     from .features import FeatureExtractor
     from .models import DocumentDenoiser, PixelRegressor
+    from .nn import SmallCNN
 
     if isinstance(estimator, DocumentDenoiser):
         return {
@@ -70,7 +85,52 @@ def _encode(estimator, members):
             "booster": _encode_booster(estimator.booster_, f"booster{len(members)}.txt", members),
             "fitted": {"n_features_in_": int(estimator.n_features_in_)},
         }
+    if isinstance(estimator, SmallCNN):
+        network = estimator.network_
+        arrays = {}
+        for i, layer in enumerate(network.layers):
+            arrays[f"layer{i}.weight"] = layer.weight
+            arrays[f"layer{i}.bias"] = layer.bias
+        return {
+            "class": "SmallCNN",
+            "params": _json_params(estimator),
+            "architecture": {
+                "kind": "ResidualCNN",
+                "negative_slope": network.negative_slope,
+                "layers": [[layer.n_out, layer.n_in, 3, 3] for layer in network.layers],
+            },
+            "weights": _encode_arrays(arrays, f"weights{len(members)}.npz", members),
+            "fitted": {"n_channels_in_": int(estimator.n_channels_in_),
+                       "best_epoch_": int(estimator.best_epoch_),
+                       "history_": estimator.history_},
+        }
     raise TypeError(f"cannot save a {type(estimator).__name__}: not a dirtydocs model")
+
+
+def _decode_small_cnn(spec, members):
+    from .nn import Conv3x3, ResidualCNN, SmallCNN
+
+    architecture = spec["architecture"]
+    if architecture.get("kind") != "ResidualCNN":
+        raise ModelFileError(f"unknown network kind {architecture.get('kind')!r}")
+    arrays = _decode_arrays(members[spec["weights"]])
+    layers = []
+    for i, shape in enumerate(architecture["layers"]):
+        weight, bias = arrays[f"layer{i}.weight"], arrays[f"layer{i}.bias"]
+        if list(weight.shape) != list(shape) or bias.shape != (shape[0],):
+            raise ModelFileError(f"layer {i} weights have shape {weight.shape}, "
+                                 f"the architecture says {tuple(shape)}")
+        layers.append(Conv3x3(weight, bias))
+    for a, b in zip(layers[:-1], layers[1:]):
+        if a.n_out != b.n_in:
+            raise ModelFileError("the architecture's layers do not connect")
+    model = SmallCNN(**spec["params"])
+    model.network_ = ResidualCNN(layers, architecture["negative_slope"])
+    fitted = spec["fitted"]
+    model.n_channels_in_ = fitted["n_channels_in_"]
+    model.best_epoch_ = fitted["best_epoch_"]
+    model.history_ = fitted["history_"]
+    return model
 
 
 def _decode(spec, members):
@@ -93,6 +153,8 @@ def _decode(spec, members):
         model._set_booster(lightgbm.Booster(model_str=members[spec["booster"]].decode("utf-8")))
         model.n_features_in_ = spec["fitted"]["n_features_in_"]
         return model
+    if kind == "SmallCNN":
+        return _decode_small_cnn(spec, members)
     raise ModelFileError(f"unknown model part {kind!r}")
 
 
@@ -103,8 +165,9 @@ def save(model, path):
 
     Parameters
     ----------
-    model : DocumentDenoiser
-        A fitted dirtydocs model.
+    model : DocumentDenoiser or SmallCNN
+        A fitted dirtydocs model. A SmallCNN is stored as its parameters and architecture
+        in JSON and its weights as ``.npz`` arrays (read back with ``allow_pickle=False``).
     path : str or os.PathLike
         Destination; conventionally ``*.ddm``.
 
@@ -181,6 +244,7 @@ def load(path):
         return _decode(manifest["model"], members)
     except ModelFileError as error:
         raise ModelFileError(f"{path}: {error}") from None
-    except (KeyError, TypeError, ValueError, lightgbm.basic.LightGBMError) as error:
+    except (KeyError, TypeError, ValueError, zipfile.BadZipFile,
+            lightgbm.basic.LightGBMError) as error:
         raise ModelFileError(f"{path}: damaged model description ({error})") from None
 

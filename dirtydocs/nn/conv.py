@@ -94,7 +94,7 @@ def conv3x3(x, weights, bias=None, *, transformed=None):
     return y
 
 
-def conv3x3_backward(x, weights, grad_out):
+def conv3x3_backward(x, weights, grad_out, *, need_grad_x=True):
     """Gradients of :func:`conv3x3` with respect to its input, weights and bias.
 
     ``grad_x`` is itself a 'same' 3x3 convolution of `grad_out` with the filters flipped
@@ -113,10 +113,12 @@ def conv3x3_backward(x, weights, grad_out):
     weights : (Cout, Cin, 3, 3) array_like
     grad_out : (N, Cout, H, W) array_like
         Gradient of the loss with respect to the output.
+    need_grad_x : bool
+        False skips ``grad_x`` (returned as None), e.g. for a network's first layer.
 
     Returns
     -------
-    grad_x : (N, Cin, H, W) ndarray of float32
+    grad_x : (N, Cin, H, W) ndarray of float32 or None
     grad_w : (Cout, Cin, 3, 3) ndarray of float32
     grad_bias : (Cout,) ndarray of float32
 
@@ -141,8 +143,10 @@ def conv3x3_backward(x, weights, grad_out):
     if grad_out.shape != (n_images, n_out, height, width):
         raise ValueError(f"grad_out has shape {grad_out.shape}, expected "
                          f"{(n_images, n_out, height, width)}")
-    flipped = np.ascontiguousarray(weights[:, :, ::-1, ::-1].transpose(1, 0, 2, 3))
-    grad_x = conv3x3(grad_out, flipped)
+    grad_x = None
+    if need_grad_x:
+        flipped = np.ascontiguousarray(weights[:, :, ::-1, ::-1].transpose(1, 0, 2, 3))
+        grad_x = conv3x3(grad_out, flipped)
     partial = _winograd.conv3x3_filter_gradient(x, grad_out, numba.get_num_threads())
     grad_w = _winograd.filter_transform_adjoint(partial.sum(axis=0), n_out, n_in)
     grad_bias = grad_out.sum(axis=(0, 2, 3), dtype=np.float64).astype(np.float32)
