@@ -1,48 +1,120 @@
-"""Synthetic dirty pages: rendered text under stains, rings, uneven light and noise.
+"""Synthetic dirty pages: rendered text under realistic, seeded degradations.
 
 Tests, examples and the demo use these instead of real scans, so nothing needs outside
-data. Every page is a pure function of its seed.
+data; training can mix them in so that models meet stains they would otherwise never see.
+Every page is a pure function of its seed (and of the fonts installed: Pillow's built-in
+font always, DejaVu faces where present).
+
+A page is built as ``noisy = degrade(paper(x) * ink(x))``: the clean page is the rendered
+text; each degradation below is drawn with its own probability (see ``DEGRADATIONS``) and
+strength, so one seed gives one combination.
 """
+
+import io
+from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 from scipy import ndimage as ndi
 from sklearn.utils import check_random_state
 
-__all__ = ["make_page", "make_pages"]
+__all__ = ["DEGRADATIONS", "make_page", "make_pages", "make_synthetic_training_pages"]
+
+#: Probability that a page gets each degradation. Override per call with `degradations=`.
+DEGRADATIONS = {
+    "paper_texture": 1.0,     # fibre grain and a paper shade
+    "blotches": 0.7,          # soft irregular stains
+    "coffee_rings": 0.5,      # rings with a dark rim
+    "tea_stains": 0.4,        # large soft blobs with a darker tide line
+    "sun_spots": 0.3,         # foxing: many small round brownish spots
+    "yellowing": 0.4,         # aged paper: darker, duller, darker towards the edges
+    "folds": 0.35,            # straight creases with light and shadow sides
+    "wrinkles": 0.3,          # crumpled paper shading
+    "watermark": 0.2,         # large faint rotated text
+    "uneven_light": 0.8,      # gradients and vignetting from the scanner or camera
+    "bleed_through": 0.3,     # mirrored text of the other side
+    "faded_ink": 0.5,         # grey, not black, ink
+    "blur": 0.5,              # out-of-focus scan
+    "gaussian_noise": 0.9,    # sensor noise
+    "salt_and_pepper": 0.2,   # dust and dead pixels
+    "jpeg": 0.3,              # compression artefacts
+}
 
 _WORDS = (
     "the of and to in is that for it as was with be by on not he this are or his from at "
     "which but have an they you were her she there been one all we their has would when "
     "page paper text filter noise stain clean scan image document method field form sheet "
-    "light dark median window pixel ink line guide ruler print write several design value"
+    "light dark median window pixel ink line guide ruler print write several design value "
+    "Report Table Figure Section 1994 2021 42 7.5 % ( ) , . ; : - Letter Dear Sincerely"
 ).split()
 
+_DEJAVU_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu",
+                "/usr/local/share/fonts", "/Library/Fonts", "C:/Windows/Fonts")
 
-def _render_text(shape, rng):
-    """Black text on white paper, float32 in [0, 1]."""
+
+def _installed_fonts():
+    """Paths of DejaVu faces found on this machine (possibly none), in a fixed order."""
+    found = []
+    for folder in _DEJAVU_DIRS:
+        path = Path(folder)
+        if path.is_dir():
+            found += sorted(str(p) for p in path.glob("DejaVu*.ttf"))
+    return found
+
+
+def _font(rng, size):
+    faces = _installed_fonts()
+    choice = int(rng.integers(len(faces) + 1))
+    if choice == len(faces):
+        return ImageFont.load_default(size=size)
+    return ImageFont.truetype(faces[choice], size=size)
+
+
+def _render_text(shape, rng, *, columns=None):
+    """Black text on white paper in one or two columns, with an occasional heading."""
     n_rows, n_cols = shape
     # Small pages get small type, so even a 32 x 32 page carries a line or two of text.
     largest = max(9, min(26, n_rows // 3, n_cols // 4))
     font_size = int(rng.integers(min(12, largest - 1), largest + 1))
-    font = ImageFont.load_default(size=font_size)
+    font = _font(rng, font_size)
     canvas = Image.new("L", (n_cols, n_rows), 255)
     draw = ImageDraw.Draw(canvas)
-    line_height = int(font_size * rng.uniform(1.2, 1.6))
-    margin = int(rng.integers(2, max(3, min(20, n_rows // 8))))
+    line_height = int(font_size * rng.uniform(1.2, 1.7))
+    margin = int(rng.integers(2, max(3, min(30, n_rows // 8))))
+    if columns is None:
+        columns = 2 if n_cols >= 400 and rng.random() < 0.3 else 1
+    gutter = int(rng.integers(10, 30))
+    column_width = (n_cols - 2 * margin - (columns - 1) * gutter) // columns
     y = margin
-    while y + line_height <= n_rows - margin // 2:
-        x = margin + (int(rng.integers(0, 3 * font_size)) if rng.random() < 0.15 else 0)
-        while True:
-            word = _WORDS[int(rng.integers(len(_WORDS)))]
-            width = draw.textlength(word + " ", font=font)
-            if x + width > n_cols - margin:
-                break
-            draw.text((x, y), word, fill=0, font=font)
-            x += width
-        y += line_height
+    roomy = n_rows >= 120  # small pages get plain lines, so they still carry text
+    if roomy and n_rows > 6 * line_height and rng.random() < 0.4:  # a heading, bigger type
+        heading = _font(rng, min(int(font_size * 1.5), largest + 8))
+        words = " ".join(_WORDS[int(rng.integers(len(_WORDS)))] for _ in range(3)).title()
+        draw.text((margin, y), words, fill=0, font=heading)
+        y += int(line_height * 1.8)
+    top = y
+    for column in range(columns):
+        left = margin + column * (column_width + gutter)
+        y = top
+        while y + line_height <= n_rows - margin // 2:
+            if roomy and rng.random() < 0.08:  # paragraph break
+                y += line_height // 2
+            indent = roomy and rng.random() < 0.15
+            x = left + (int(rng.integers(0, 3 * font_size)) if indent else 0)
+            misses = 0
+            while misses < 8:  # a few tries, so narrow columns still get short words
+                word = _WORDS[int(rng.integers(len(_WORDS)))]
+                width = draw.textlength(word + " ", font=font)
+                if x + width > left + column_width:
+                    misses += 1
+                    continue
+                draw.text((x, y), word, fill=0, font=font)
+                x += width
+            y += line_height
     return np.asarray(canvas, dtype=np.float32) / 255.0
 
+
+# -- multiplicative paper effects (1 = untouched paper, lower = darker) --------------------
 
 def _smooth_field(shape, rng, scale):
     """Smooth random field in [0, 1] whose features are about `scale` pixels wide."""
@@ -51,28 +123,131 @@ def _smooth_field(shape, rng, scale):
     return field / max(field.max(), 1e-12)
 
 
-def _coffee_ring(shape, rng):
-    """Darkening factor of one coffee ring: a faint disc with a darker rim."""
-    n_rows, n_cols = shape
-    rows, cols = np.mgrid[0:n_rows, 0:n_cols].astype(np.float32)
-    centre_r, centre_c = rng.uniform(0, n_rows), rng.uniform(0, n_cols)
-    radius = rng.uniform(0.15, 0.45) * min(n_rows, n_cols) + 10
+def _grid(shape):
+    return np.mgrid[0:shape[0], 0:shape[1]].astype(np.float32)
+
+
+def _paper_texture(shape, rng):
+    grain = _smooth_field(shape, rng, rng.uniform(0.7, 2.5))
+    return rng.uniform(0.78, 0.97) - rng.uniform(0.03, 0.14) * grain
+
+
+def _blotches(shape, rng):
+    field = _smooth_field(shape, rng, rng.uniform(8, 40))
+    return 1.0 - rng.uniform(0.1, 0.45) * field ** rng.uniform(1.5, 3.0)
+
+
+def _ring_distance(shape, rng, size_range):
+    rows, cols = _grid(shape)
+    centre_r, centre_c = rng.uniform(0, shape[0]), rng.uniform(0, shape[1])
+    radius = rng.uniform(*size_range) * min(shape) + 10
     angle = np.arctan2(rows - centre_r, cols - centre_c)
-    wobble = 1.0 + 0.05 * np.sin(3 * angle + rng.uniform(0, 6.3))
-    distance = np.hypot(rows - centre_r, cols - centre_c) / (radius * wobble)
-    rim_width = rng.uniform(0.02, 0.06)
-    rim = np.exp(-(((distance - 1.0) / rim_width) ** 2))
-    disc = (distance < 1.0) * rng.uniform(0.05, 0.2)
-    strength = rng.uniform(0.2, 0.5)
-    return 1.0 - strength * np.clip(rim + disc, 0, 1)
+    wobble = 1.0 + 0.06 * np.sin(3 * angle + rng.uniform(0, 6.3)) \
+        + 0.03 * np.sin(7 * angle + rng.uniform(0, 6.3))
+    return np.hypot(rows - centre_r, cols - centre_c) / (radius * wobble)
 
 
-def make_page(shape=(258, 540), *, random_state=None):
+def _coffee_rings(shape, rng):
+    factor = np.ones(shape, np.float32)
+    for _ in range(int(rng.integers(1, 3))):
+        distance = _ring_distance(shape, rng, (0.15, 0.45))
+        rim = np.exp(-(((distance - 1.0) / rng.uniform(0.02, 0.06)) ** 2))
+        disc = (distance < 1.0) * rng.uniform(0.03, 0.2)
+        factor *= 1.0 - rng.uniform(0.2, 0.5) * np.clip(rim + disc, 0, 1)
+    return factor
+
+
+def _tea_stains(shape, rng):
+    """A large soft stain whose edge (the tide line) is darker than its inside."""
+    distance = _ring_distance(shape, rng, (0.3, 0.9))
+    distance = distance + 0.25 * (_smooth_field(shape, rng, rng.uniform(10, 30)) - 0.5)
+    inside = 1.0 / (1.0 + np.exp((distance - 1.0) / 0.03))
+    tide = np.exp(-(((distance - 1.0) / rng.uniform(0.015, 0.04)) ** 2))
+    return 1.0 - rng.uniform(0.08, 0.3) * inside - rng.uniform(0.05, 0.2) * tide
+
+
+def _sun_spots(shape, rng):
+    rows, cols = _grid(shape)
+    factor = np.ones(shape, np.float32)
+    n_spots = max(4, int(rng.integers(5, 40) * shape[0] * shape[1] / (420 * 540)))
+    for _ in range(n_spots):
+        r, c = rng.uniform(0, shape[0]), rng.uniform(0, shape[1])
+        radius = rng.uniform(1.0, 6.0)
+        window = (slice(max(0, int(r - 4 * radius)), int(r + 4 * radius) + 1),
+                  slice(max(0, int(c - 4 * radius)), int(c + 4 * radius) + 1))
+        d2 = ((rows[window] - r) ** 2 + (cols[window] - c) ** 2) / radius ** 2
+        factor[window] *= 1.0 - rng.uniform(0.1, 0.4) * np.exp(-d2)
+    return factor
+
+
+def _yellowing(shape, rng):
+    """Aged paper in grey: overall darker, plus darker borders."""
+    rows, cols = _grid(shape)
+    edge = np.minimum(np.minimum(rows, shape[0] - 1 - rows) / shape[0],
+                      np.minimum(cols, shape[1] - 1 - cols) / shape[1])
+    border = np.exp(-edge / rng.uniform(0.03, 0.12))
+    return rng.uniform(0.85, 0.97) * (1.0 - rng.uniform(0.05, 0.25) * border)
+
+
+def _folds(shape, rng):
+    rows, cols = _grid(shape)
+    factor = np.ones(shape, np.float32)
+    for _ in range(int(rng.integers(1, 3))):
+        angle = rng.uniform(0, np.pi) if rng.random() < 0.4 else rng.choice([0, np.pi / 2]) \
+            + rng.normal(0, 0.03)
+        offset = rng.uniform(0.2, 0.8) * (shape[0] * abs(np.cos(angle)) + shape[1] * abs(np.sin(angle)))
+        signed = rows * np.cos(angle) + cols * np.sin(angle) - offset
+        width = rng.uniform(0.6, 2.0)
+        crease = np.exp(-(signed / width) ** 2)
+        shade = np.tanh(signed / rng.uniform(5, 25))  # one side catches the light
+        factor *= 1.0 - rng.uniform(0.15, 0.45) * crease + rng.uniform(0.0, 0.06) * shade
+    return factor
+
+
+def _wrinkles(shape, rng):
+    height = _smooth_field(shape, rng, rng.uniform(6, 25))
+    grad_r, grad_c = np.gradient(height * rng.uniform(20, 60))
+    shading = grad_r * np.cos(rng.uniform(0, 6.3)) + grad_c * np.sin(rng.uniform(0, 6.3))
+    return 1.0 - rng.uniform(0.05, 0.2) * np.clip(np.abs(shading), 0, 1)
+
+
+def _watermark(shape, rng):
+    n_rows, n_cols = shape
+    size = max(10, int(min(shape) * rng.uniform(0.15, 0.3)))
+    word = rng.choice(["DRAFT", "COPY", "CONFIDENTIAL", "SAMPLE", "VOID"])
+    canvas = Image.new("L", (n_cols, n_rows), 0)
+    ImageDraw.Draw(canvas).text((n_cols * rng.uniform(0.05, 0.3), n_rows * rng.uniform(0.3, 0.6)),
+                                word, fill=255, font=_font(rng, size))
+    canvas = canvas.rotate(rng.uniform(-40, 40), resample=Image.BILINEAR, center=(n_cols / 2, n_rows / 2))
+    mark = ndi.gaussian_filter(np.asarray(canvas, np.float32) / 255.0, rng.uniform(0.5, 2.0))
+    return 1.0 - rng.uniform(0.05, 0.2) * mark
+
+
+def _uneven_light(shape, rng):
+    rows, cols = _grid(shape)
+    rows, cols = rows / shape[0], cols / shape[1]
+    ramp = (rng.uniform(-1, 1) * rows + rng.uniform(-1, 1) * cols) ** 2
+    centre = np.hypot(rows - rng.uniform(0.2, 0.8), cols - rng.uniform(0.2, 0.8))
+    return (1.0 - rng.uniform(0, 0.3) * ramp) * (1.0 - rng.uniform(0, 0.3) * centre ** 2)
+
+
+_PAPER_EFFECTS = {
+    "paper_texture": _paper_texture, "blotches": _blotches, "coffee_rings": _coffee_rings,
+    "tea_stains": _tea_stains, "sun_spots": _sun_spots, "yellowing": _yellowing,
+    "folds": _folds, "wrinkles": _wrinkles, "watermark": _watermark,
+    "uneven_light": _uneven_light,
+}
+
+
+def _jpeg(page, rng):
+    buffer = io.BytesIO()
+    Image.fromarray(np.rint(page * 255).astype(np.uint8)).save(
+        buffer, format="JPEG", quality=int(rng.integers(25, 85)))
+    return np.asarray(Image.open(buffer), np.float32) / 255.0
+
+
+def make_page(shape=(258, 540), *, random_state=None, degradations=None):
     """One synthetic dirty page and its clean truth.
-
-    The clean page is rendered text (Pillow's built-in scalable font). The dirty page
-    multiplies it by a paper shade, blotchy stains, coffee rings and a light gradient,
-    fades and blurs the ink a little, and adds sensor noise.
 
     Parameters
     ----------
@@ -80,44 +255,71 @@ def make_page(shape=(258, 540), *, random_state=None):
         ``(rows, columns)``; at least 32 x 32.
     random_state : int, Generator, RandomState or None
         Seed; the same seed gives the same page.
+    degradations : dict of str to float, optional
+        Probabilities that override ``DEGRADATIONS`` for this page (0 turns one off, 1
+        forces it), e.g. ``{"jpeg": 0.0}``.
 
     Returns
     -------
     noisy, clean : (M, N) ndarray of float32
-        In [0, 1].
+        In [0, 1], the noisy page quantised to 8 bits like a real scan.
 
     Examples
     --------
     >>> noisy, clean = make_page((64, 96), random_state=1)
     >>> noisy.shape, bool(clean.min() < 0.5 < clean.max()), bool((noisy < 0.99).mean() > 0.5)
     ((64, 96), True, True)
+    >>> plain, _ = make_page((64, 96), random_state=1, degradations={"jpeg": 0.0})
     """
     shape = tuple(int(s) for s in shape)
     if len(shape) != 2 or min(shape) < 32:
         raise ValueError(f"shape must be (rows, columns) of at least 32 each, got {shape}")
+    probabilities = dict(DEGRADATIONS)
+    for name, probability in (degradations or {}).items():
+        if name not in DEGRADATIONS:
+            raise ValueError(f"unknown degradation {name!r}; known: {sorted(DEGRADATIONS)}")
+        if not 0.0 <= probability <= 1.0:
+            raise ValueError(f"probability of {name!r} must be in [0, 1], got {probability}")
+        probabilities[name] = probability
     rng = np.random.default_rng(check_random_state(random_state).randint(2**31 - 1))
+    # Draw every decision first, so switching one degradation off leaves the others alone.
+    applied = {name: rng.random() < p for name, p in probabilities.items()}
+    seeds = {name: np.random.default_rng(rng.integers(2**63)) for name in probabilities}
     clean = _render_text(shape, rng)
 
-    paper = rng.uniform(0.75, 0.95) - 0.12 * _smooth_field(shape, rng, rng.uniform(2, 6))
-    stains = 1.0 - rng.uniform(0.1, 0.45) * _smooth_field(shape, rng, rng.uniform(10, 40)) ** 2
-    rows, cols = np.mgrid[0:shape[0], 0:shape[1]] / np.array(shape).reshape(2, 1, 1)
-    light = 1.0 - rng.uniform(0, 0.25) * (rng.uniform(-1, 1) * rows + rng.uniform(-1, 1) * cols
-                                          ) ** 2
-    background = paper * stains * light
-    for _ in range(int(rng.integers(0, 3))):
-        background = background * _coffee_ring(shape, rng)
+    paper = np.ones(shape, np.float64)
+    for name, effect in _PAPER_EFFECTS.items():
+        if applied[name]:
+            paper *= effect(shape, seeds[name])
 
-    ink_level = rng.uniform(0.0, 0.25)
-    ink = ndi.gaussian_filter(clean, sigma=rng.uniform(0.3, 0.8))
-    noisy = background * (ink_level + (1.0 - ink_level) * ink)
-    noisy = noisy + rng.normal(0.0, rng.uniform(0.005, 0.03), shape)
+    ink = clean.astype(np.float64)
+    if applied["blur"]:
+        ink = ndi.gaussian_filter(ink, sigma=seeds["blur"].uniform(0.4, 1.2))
+    else:
+        ink = ndi.gaussian_filter(ink, sigma=0.3)
+    if applied["bleed_through"]:
+        other = _render_text(shape, seeds["bleed_through"])[:, ::-1]
+        other = ndi.gaussian_filter(other, sigma=seeds["bleed_through"].uniform(1.0, 2.5))
+        ink = ink * (1.0 - seeds["bleed_through"].uniform(0.08, 0.3) * (1.0 - other))
+    ink_level = seeds["faded_ink"].uniform(0.15, 0.5) if applied["faded_ink"] else \
+        seeds["faded_ink"].uniform(0.0, 0.12)
+    noisy = paper * (ink_level + (1.0 - ink_level) * ink)
+
+    if applied["gaussian_noise"]:
+        noise = seeds["gaussian_noise"]
+        noisy = noisy + noise.normal(0.0, noise.uniform(0.005, 0.04), shape)
+    if applied["salt_and_pepper"]:
+        dots = seeds["salt_and_pepper"]
+        hit = dots.random(shape) < dots.uniform(0.0005, 0.005)
+        noisy = np.where(hit, dots.random(shape) < 0.5, noisy)
     noisy = np.clip(noisy, 0.0, 1.0)
-    # Real scans are 8-bit.
-    noisy = np.rint(noisy * 255) / 255
+    if applied["jpeg"]:
+        noisy = _jpeg(noisy, seeds["jpeg"])
+    noisy = np.rint(noisy * 255) / 255  # real scans are 8-bit
     return noisy.astype(np.float32), clean.astype(np.float32)
 
 
-def make_pages(n_pages, shape=(258, 540), *, random_state=None):
+def make_pages(n_pages, shape=(258, 540), *, random_state=None, degradations=None):
     """Several synthetic pages, each with its own seed drawn from `random_state`.
 
     Returns
@@ -131,5 +333,24 @@ def make_pages(n_pages, shape=(258, 540), *, random_state=None):
     (3, (40, 50))
     """
     rng = check_random_state(random_state)
-    pairs = [make_page(shape, random_state=int(rng.randint(2**31 - 1))) for _ in range(n_pages)]
+    pairs = [make_page(shape, random_state=int(rng.randint(2**31 - 1)), degradations=degradations)
+             for _ in range(n_pages)]
+    return [noisy for noisy, _ in pairs], [clean for _, clean in pairs]
+
+
+def make_synthetic_training_pages(n_pages, *, random_state=None):
+    """Synthetic pairs in the Kaggle page sizes (540 wide, 258 or 420 rows), alternating.
+
+    Each page has its own text and its own stains, so it forms its own group for
+    cross-group validation.
+
+    Examples
+    --------
+    >>> noisy, clean = make_synthetic_training_pages(2, random_state=0)
+    >>> [page.shape for page in noisy]
+    [(258, 540), (420, 540)]
+    """
+    rng = check_random_state(random_state)
+    pairs = [make_page(((258, 540), (420, 540))[i % 2], random_state=int(rng.randint(2**31 - 1)))
+             for i in range(n_pages)]
     return [noisy for noisy, _ in pairs], [clean for _, clean in pairs]

@@ -50,3 +50,30 @@ def test_make_pages_and_shape_errors():
     assert [p.shape for p in noisy + clean] == [(40, 60)] * 4
     with pytest.raises(ValueError, match="at least 32"):
         make_page((10, 60))
+
+
+def test_every_degradation_changes_the_page_and_can_be_switched_off():
+    from dirtydocs.synth import DEGRADATIONS
+
+    none = {name: 0.0 for name in DEGRADATIONS}
+    base, clean = make_page((96, 128), random_state=7, degradations=none)
+    for name in DEGRADATIONS:
+        only, same_clean = make_page((96, 128), random_state=7,
+                                     degradations={**none, name: 1.0})
+        assert np.array_equal(same_clean, clean), name  # degradations never touch the truth
+        assert (np.abs(only - base) > 0.02).mean() > 5e-4, name
+
+
+def test_unknown_or_impossible_degradations_are_refused():
+    with pytest.raises(ValueError, match="unknown degradation 'smudge'"):
+        make_page((40, 40), degradations={"smudge": 0.5})
+    with pytest.raises(ValueError, match="must be in \\[0, 1\\]"):
+        make_page((40, 40), degradations={"jpeg": 2.0})
+
+
+def test_synthetic_training_pages_have_kaggle_sizes_and_distinct_texts():
+    from dirtydocs.synth import make_synthetic_training_pages
+
+    noisy, clean = make_synthetic_training_pages(3, random_state=0)
+    assert [page.shape for page in noisy] == [(258, 540), (420, 540), (258, 540)]
+    assert not np.array_equal(clean[0], clean[2])
