@@ -5,7 +5,8 @@ from ._version import __version__
 from .features import FeatureExtractor
 from .io import load_dataset, read_page, write_page
 from .metrics import psnr, rmse, ssim
-from .models import CrossGroupKFold, DocumentDenoiser, PixelRegressor, infer_page_groups
+from .models import (CrossGroupKFold, DocumentDenoiser, PixelRegressor, StackedDenoiser,
+                     infer_page_groups)
 from .persist import ModelFileError, load, save
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "FeatureExtractor",
     "ModelFileError",
     "PixelRegressor",
+    "StackedDenoiser",
     "__version__",
     "infer_page_groups",
     "load",

@@ -65,7 +65,7 @@ def _decode_arrays(data):
 
 def _encode(estimator, members):
     from .features import FeatureExtractor
-    from .models import DocumentDenoiser, PixelRegressor
+    from .models import DocumentDenoiser, PixelRegressor, StackedDenoiser
     from .nn import SmallCNN
 
     if isinstance(estimator, DocumentDenoiser):
@@ -84,6 +84,14 @@ def _encode(estimator, members):
             "params": _json_params(estimator),
             "booster": _encode_booster(estimator.booster_, f"booster{len(members)}.txt", members),
             "fitted": {"n_features_in_": int(estimator.n_features_in_)},
+        }
+    if isinstance(estimator, StackedDenoiser):
+        return {
+            "class": "StackedDenoiser",
+            "params": _json_params(estimator, skip=("level0", "cnn")),
+            "level0": [[name, _encode(model, members)] for name, model in estimator.level0_],
+            "cnn": _encode(estimator.cnn_, members),
+            "fitted": {"oof_rmse_": estimator.oof_rmse_},
         }
     if isinstance(estimator, SmallCNN):
         network = estimator.network_
@@ -135,7 +143,7 @@ def _decode_small_cnn(spec, members):
 
 def _decode(spec, members):
     from .features import FeatureExtractor
-    from .models import DocumentDenoiser, PixelRegressor
+    from .models import DocumentDenoiser, PixelRegressor, StackedDenoiser
 
     kind = spec.get("class")
     params = dict(spec.get("params", {}))
@@ -155,6 +163,13 @@ def _decode(spec, members):
         return model
     if kind == "SmallCNN":
         return _decode_small_cnn(spec, members)
+    if kind == "StackedDenoiser":
+        params["feature_maps"] = tuple(params.get("feature_maps", ()))
+        model = StackedDenoiser(**params)
+        model.level0_ = [(name, _decode(part, members)) for name, part in spec["level0"]]
+        model.cnn_ = _decode(spec["cnn"], members)
+        model.oof_rmse_ = spec["fitted"]["oof_rmse_"]
+        return model
     raise ModelFileError(f"unknown model part {kind!r}")
 
 
@@ -165,7 +180,7 @@ def save(model, path):
 
     Parameters
     ----------
-    model : DocumentDenoiser or SmallCNN
+    model : DocumentDenoiser, StackedDenoiser or SmallCNN
         A fitted dirtydocs model. A SmallCNN is stored as its parameters and architecture
         in JSON and its weights as ``.npz`` arrays (read back with ``allow_pickle=False``).
     path : str or os.PathLike

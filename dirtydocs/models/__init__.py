@@ -3,11 +3,13 @@
 from .denoiser import DocumentDenoiser
 from .pixel import PixelRegressor
 from .selection import CrossGroupKFold, cross_validate_pages, infer_page_groups
+from .stack import StackedDenoiser
 
 __all__ = [
     "CrossGroupKFold",
     "DocumentDenoiser",
     "PixelRegressor",
+    "StackedDenoiser",
     "cross_validate_pages",
     "infer_page_groups",
 ]

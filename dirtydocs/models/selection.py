@@ -126,11 +126,7 @@ class CrossGroupKFold:
         documents, backgrounds : (n_pages,) array_like
             Group labels of each page, e.g. from :func:`infer_page_groups`.
         """
-        documents, backgrounds = np.asarray(documents), np.asarray(backgrounds)
-        if documents.shape != backgrounds.shape or documents.ndim != 1:
-            raise ValueError("documents and backgrounds must be 1-D label arrays of one length")
-        if not isinstance(self.n_splits, numbers.Integral) or self.n_splits < 2:
-            raise ValueError(f"n_splits must be an int >= 2, got {self.n_splits!r}")
+        documents, backgrounds = self._check_labels(documents, backgrounds)
         document_fold = self._assign(documents, offset=0)
         background_fold = self._assign(backgrounds, offset=1)
         for fold in range(self.n_splits):
@@ -144,6 +140,48 @@ class CrossGroupKFold:
                     "use fewer splits or more groups"
                 )
             yield train, test
+
+    def split_cells(self, documents, backgrounds):
+        """Yield ``(train, predict)`` so that every page is predicted exactly once.
+
+        For out-of-fold predictions of every page (stacking): cell (i, j) holds the pages
+        whose document is in fold i and background in fold j, and is predicted by a model
+        trained on pages with a document outside fold i *and* a background outside fold j.
+        No page is predicted by a model that saw its document or its background. There are
+        ``n_splits ** 2`` cells (empty ones are skipped), each trained on about
+        ``((n_splits - 1) / n_splits) ** 2`` of the pages.
+
+        Examples
+        --------
+        >>> docs = np.array([0, 0, 1, 1, 2, 2, 3, 3])
+        >>> stains = np.array([0, 1, 0, 1, 0, 1, 0, 1])
+        >>> for train, predict in CrossGroupKFold(2).split_cells(docs, stains):
+        ...     print(train.tolist(), predict.tolist())
+        [3, 7] [0, 4]
+        [2, 6] [1, 5]
+        [1, 5] [2, 6]
+        [0, 4] [3, 7]
+        """
+        documents, backgrounds = self._check_labels(documents, backgrounds)
+        document_fold = self._assign(documents, offset=0)
+        background_fold = self._assign(backgrounds, offset=1)
+        for i in range(self.n_splits):
+            for j in range(self.n_splits):
+                predict = np.flatnonzero((document_fold == i) & (background_fold == j))
+                if len(predict) == 0:
+                    continue
+                train = np.flatnonzero((document_fold != i) & (background_fold != j))
+                if len(train) == 0:
+                    raise ValueError(f"no training pages for cell ({i}, {j}); use more groups")
+                yield train, predict
+
+    def _check_labels(self, documents, backgrounds):
+        documents, backgrounds = np.asarray(documents), np.asarray(backgrounds)
+        if documents.shape != backgrounds.shape or documents.ndim != 1:
+            raise ValueError("documents and backgrounds must be 1-D label arrays of one length")
+        if not isinstance(self.n_splits, numbers.Integral) or self.n_splits < 2:
+            raise ValueError(f"n_splits must be an int >= 2, got {self.n_splits!r}")
+        return documents, backgrounds
 
     def _assign(self, labels, *, offset):
         groups = np.unique(labels)

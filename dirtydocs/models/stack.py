@@ -1,0 +1,226 @@
+"""Stacking: pixel regressors out of fold, then a CNN that corrects their output."""
+
+import sys
+
+import numpy as np
+from sklearn.base import BaseEstimator, clone
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
+
+from .._validation import check_pages
+from ..features import background_ratio, median_background, sauvola_threshold
+from ..metrics import rmse
+from ..nn import SmallCNN
+from .denoiser import DocumentDenoiser
+from .pixel import PixelRegressor
+from .selection import CrossGroupKFold, infer_page_groups
+
+__all__ = ["StackedDenoiser", "FEATURE_MAPS"]
+
+
+def _minus_sauvola(page):
+    return page - sauvola_threshold(page, window=31)
+
+
+def _normalised(page):
+    return background_ratio(page, median_background(page, size=31))
+
+
+#: Whole-page maps the CNN can take beside the level-0 outputs and the page itself.
+FEATURE_MAPS = {
+    "minus_sauvola": _minus_sauvola,  # > 0 on paper, < 0 on ink
+    "normalised": _normalised,  # the page divided by its 31x31 median background
+}
+
+
+def default_level0():
+    """LightGBM boosting and LightGBM's random forest over the standard features."""
+    return [
+        ("lightgbm", DocumentDenoiser(
+            regressor=PixelRegressor(n_estimators=100, learning_rate=0.2),
+            max_samples=2_000_000)),
+        ("random_forest", DocumentDenoiser(
+            regressor=PixelRegressor(method="random_forest", n_estimators=30, num_leaves=255,
+                                     min_samples_leaf=20),
+            max_samples=1_000_000)),
+    ]
+
+
+class StackedDenoiser(BaseEstimator):
+    """Level-0 pixel denoisers feed a CNN that predicts a correction to the first of them.
+
+    Training: every training page gets level-0 maps *out of fold*, from models that saw
+    neither its document nor its stain background (:meth:`CrossGroupKFold.split_cells`);
+    the CNN learns on ``[level-0 maps, page, feature maps]`` to correct the first map. The
+    level-0 models are then refitted on all pages for prediction. Each page is cleaned on
+    its own.
+
+    Parameters
+    ----------
+    level0 : list of (str, DocumentDenoiser) or None
+        Named level-0 models; None uses :func:`default_level0`. The first one's map is the
+        one the CNN corrects.
+    cnn : SmallCNN or None
+        The level-1 model; None uses ``SmallCNN()``.
+    feature_maps : tuple of str
+        Names from :data:`FEATURE_MAPS` given to the CNN as extra channels.
+    n_folds : int
+        Document folds and background folds for the out-of-fold maps (``n_folds ** 2``
+        fits of each level-0 model).
+    random_state : int, RandomState or None
+    verbose : bool
+
+    Attributes
+    ----------
+    level0_ : list of (str, DocumentDenoiser)
+        Level-0 models refitted on all training pages.
+    cnn_ : SmallCNN
+    oof_rmse_ : dict
+        RMSE of each level-0 model's out-of-fold maps on the training pages.
+
+    Examples
+    --------
+    >>> from dirtydocs.nn import SmallCNN
+    >>> from dirtydocs.synth import make_pages
+    >>> noisy, clean = make_pages(8, shape=(40, 56), random_state=0)
+    >>> small = DocumentDenoiser(regressor=PixelRegressor(n_estimators=5), max_samples=4000)
+    >>> model = StackedDenoiser(level0=[("gbm", small)], n_folds=2, random_state=0,
+    ...                         cnn=SmallCNN(n_layers=2, n_channels=4, patch_size=16,
+    ...                                      max_epochs=1, patches_per_epoch=16))
+    >>> model.fit(noisy, clean, groups=(list(range(8)), [0, 1] * 4)).predict(noisy[0]).shape
+    (40, 56)
+    """
+
+    def __init__(self, level0=None, cnn=None, feature_maps=("minus_sauvola", "normalised"),
+                 n_folds=3, random_state=None, verbose=False):
+        self.level0 = level0
+        self.cnn = cnn
+        self.feature_maps = feature_maps
+        self.n_folds = n_folds
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _log(self, message):
+        if self.verbose:
+            print(message, file=sys.stderr, flush=True)
+
+    def _level0_specs(self):
+        specs = default_level0() if self.level0 is None else list(self.level0)
+        if not specs:
+            raise ValueError("level0 needs at least one model")
+        names = [name for name, _ in specs]
+        if len(set(names)) != len(names):
+            raise ValueError(f"level0 names must be unique, got {names}")
+        return specs
+
+    def fit(self, noisy_pages, clean_pages, groups=None):
+        """Fit the level-0 models out of fold, the CNN on their maps, then refit level 0.
+
+        Parameters
+        ----------
+        noisy_pages, clean_pages : sequence of (M, N) array_like
+        groups : (documents, backgrounds) or None
+            Group labels per page; None infers them (:func:`infer_page_groups`).
+
+        Returns
+        -------
+        self : StackedDenoiser
+        """
+        noisy_pages, _ = check_pages(noisy_pages, name="noisy_pages")
+        clean_pages, _ = check_pages(clean_pages, name="clean_pages")
+        if len(noisy_pages) != len(clean_pages):
+            raise ValueError(f"got {len(noisy_pages)} noisy pages but {len(clean_pages)} clean")
+        unknown = set(self.feature_maps) - set(FEATURE_MAPS)
+        if unknown:
+            raise ValueError(f"unknown feature maps {sorted(unknown)}; known: {sorted(FEATURE_MAPS)}")
+        specs = self._level0_specs()
+        rng = check_random_state(self.random_state)
+        documents, backgrounds = (infer_page_groups(noisy_pages, clean_pages)
+                                  if groups is None else map(np.asarray, groups))
+
+        def seeded(model):
+            model = clone(model)
+            if "random_state" in model.get_params():
+                model.set_params(random_state=int(rng.randint(np.iinfo(np.int32).max)))
+            return model
+
+        oof = [[None] * len(noisy_pages) for _ in specs]
+        cells = CrossGroupKFold(self.n_folds, random_state=int(rng.randint(2 ** 31)))
+        for cell, (train, predict) in enumerate(cells.split_cells(documents, backgrounds)):
+            self._log(f"level 0, cell {cell + 1}: {len(train)} training pages, "
+                      f"{len(predict)} predicted")
+            for k, (_, model) in enumerate(specs):
+                fitted = seeded(model).fit([noisy_pages[i] for i in train],
+                                           [clean_pages[i] for i in train])
+                for i, page in zip(predict, fitted.predict([noisy_pages[i] for i in predict])):
+                    oof[k][i] = page
+        self.oof_rmse_ = {name: rmse(clean_pages, maps) for (name, _), maps in zip(specs, oof)}
+        self._log("out-of-fold RMSE: " + ", ".join(f"{n} {v:.5f}"
+                                                   for n, v in self.oof_rmse_.items()))
+
+        inputs = [self._channels(page, [maps[i] for maps in oof])
+                  for i, page in enumerate(noisy_pages)]
+        cnn = seeded(self.cnn if self.cnn is not None else SmallCNN())
+        if self.verbose:
+            cnn.set_params(verbose=True)
+        self._log("level 1: training the CNN")
+        self.cnn_ = cnn.fit(inputs, clean_pages, groups=documents)
+        del inputs, oof
+        self._log("level 0: refitting on all pages")
+        self.level0_ = [(name, seeded(model).fit(noisy_pages, clean_pages))
+                        for name, model in specs]
+        return self
+
+    def _channels(self, page, level0_maps):
+        maps = list(level0_maps) + [page] + [FEATURE_MAPS[name](page)
+                                             for name in self.feature_maps]
+        return np.stack(maps, axis=-1)
+
+    def level0_maps(self, page):
+        """The refitted level-0 models' cleaned versions of one page, by name.
+
+        Level-0 models with the same feature parameters share one pass over the page's
+        feature bands instead of computing the features once each.
+        """
+        check_is_fitted(self, "cnn_")
+        page = check_pages(page, name="page")[0][0]
+        maps = {name: np.empty(page.shape, np.float32) for name, _ in self.level0_}
+        by_features = {}
+        for name, model in self.level0_:
+            key = repr(sorted(model.features_.get_params().items()))
+            by_features.setdefault(key, []).append((name, model))
+        n_cols = page.shape[1]
+        for models in by_features.values():
+            for start, stop, features in models[0][1].features_.iter_bands(page):
+                for name, model in models:
+                    maps[name].reshape(-1)[start * n_cols:stop * n_cols] = \
+                        model.regressor_.predict(features)
+        for out in maps.values():
+            np.clip(out, 0.0, 1.0, out=out)
+        return maps
+
+    def predict(self, pages):
+        """Clean one page or several, each on its own.
+
+        Parameters
+        ----------
+        pages : (M, N) array_like or sequence of them
+
+        Returns
+        -------
+        cleaned : (M, N) ndarray of float32, or a list of them
+        """
+        check_is_fitted(self, "cnn_")
+        pages, single = check_pages(pages, name="pages")
+        cleaned = []
+        for page in pages:
+            maps = self.level0_maps(page)
+            cleaned.append(self.cnn_.predict(
+                self._channels(page, [maps[name] for name, _ in self.level0_])))
+        return cleaned[0] if single else cleaned
+
+    def score(self, noisy_pages, clean_pages):
+        """Negative RMSE over all pixels (higher is better)."""
+        cleaned = self.predict(noisy_pages)
+        clean_pages, single = check_pages(clean_pages, name="clean_pages")
+        return -rmse(clean_pages, [cleaned] if single else cleaned)
