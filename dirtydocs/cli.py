@@ -38,11 +38,12 @@ def _worker_model(path):
 
 def _clean_one(model_path, source, destination, threads):
     """Clean one file into one file; runs in a joblib worker."""
-    from numba import set_num_threads
+    from numba import config, set_num_threads
 
     from .io import read_page, write_page
 
-    set_num_threads(threads)
+    # NUMBA_NUM_THREADS (set by the user or the environment) is a hard ceiling.
+    set_num_threads(max(1, min(threads, config.NUMBA_NUM_THREADS)))
     model = _worker_model(model_path)
     write_page(destination, model.predict(read_page(source)))
     return destination
@@ -98,8 +99,12 @@ def command_clean(args):
 
 
 def _build_model(args):
-    from .models import DocumentDenoiser, PixelRegressor
+    from .models import DocumentDenoiser, PixelRegressor, StackedDenoiser
+    from .nn import SmallCNN
 
+    if args.method == "stacked":
+        return StackedDenoiser(cnn=SmallCNN(max_seconds=args.cnn_seconds),
+                               random_state=args.seed, verbose=not args.quiet)
     regressor = PixelRegressor(method=args.method, n_estimators=args.n_estimators,
                                num_leaves=args.num_leaves, learning_rate=args.learning_rate)
     return DocumentDenoiser(regressor=regressor, max_samples=args.max_samples,
@@ -113,9 +118,19 @@ def command_train(args):
     data = load_dataset(args.data_dir)
     model = _build_model(args)
     start = time.perf_counter()
+    noisy, clean = list(data.noisy), list(data.clean)
+    if args.synthetic:
+        from .synth import make_synthetic_training_pages
+
+        extra_noisy, extra_clean = make_synthetic_training_pages(args.synthetic,
+                                                                 random_state=args.seed)
+        noisy += extra_noisy
+        clean += extra_clean
     if not args.quiet:
-        print(f"training on {len(data.names)} page pairs from {args.data_dir}", file=sys.stderr)
-    model.fit(data.noisy, data.clean)
+        print(f"training on {len(data.names)} page pairs from {args.data_dir}"
+              + (f" and {args.synthetic} synthetic pairs" if args.synthetic else ""),
+              file=sys.stderr)
+    model.fit(noisy, clean)
     save(model, args.model)
     if not args.quiet:
         print(f"saved {args.model} after {time.perf_counter() - start:.0f} s", file=sys.stderr)
@@ -210,7 +225,9 @@ def build_parser():
                 command_train)
     train.add_argument("data_dir", metavar="DATA_DIR")
     train.add_argument("--model", required=True, help="where to save the model")
-    train.add_argument("--method", choices=("lightgbm", "random_forest"), default="lightgbm")
+    train.add_argument("--method", choices=("lightgbm", "random_forest", "stacked"),
+                       default="lightgbm",
+                       help="a pixel regressor, or the stack of two of them and a CNN")
     defaults = PixelRegressor().get_params()
     train.add_argument("--n-estimators", type=int, default=defaults["n_estimators"])
     train.add_argument("--num-leaves", type=int, default=defaults["num_leaves"])
@@ -218,6 +235,10 @@ def build_parser():
     train.add_argument("--max-samples", type=int,
                        default=DocumentDenoiser().get_params()["max_samples"],
                        help="training pixels drawn across all pages")
+    train.add_argument("--synthetic", type=int, default=0, metavar="N",
+                       help="mix N synthetic page pairs into the training pages")
+    train.add_argument("--cnn-seconds", type=float, default=900.0,
+                       help="training time of the stack's CNN")
     train.add_argument("--seed", type=int, default=0)
 
     evaluate = add("evaluate", "RMSE of a model on a folder with train/ and train_cleaned/",

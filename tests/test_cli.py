@@ -151,3 +151,23 @@ def test_trained_file_loads_as_the_same_recipe(model_file):
     assert isinstance(model.regressor_, PixelRegressor)
     assert model.regressor_.n_estimators == 10
     save(model, model_file.parent / "again.ddm")
+
+
+def test_train_can_mix_in_synthetic_pages(dataset, tmp_path, capsys):
+    path = tmp_path / "mixed.ddm"
+    assert main(["train", str(dataset), "--model", str(path), "--synthetic", "2", *SMALL]) == 0
+    assert "and 2 synthetic pairs" in capsys.readouterr().err
+    from dirtydocs import load
+
+    assert isinstance(load(path), DocumentDenoiser)
+
+
+def test_stacked_method_builds_the_stack_with_its_cnn_budget():
+    from dirtydocs import StackedDenoiser
+    from dirtydocs.cli import _build_model, build_parser
+
+    args = build_parser().parse_args(["train", "data", "--model", "m.ddm", "--method",
+                                      "stacked", "--cnn-seconds", "60", "--seed", "3"])
+    model = _build_model(args)
+    assert isinstance(model, StackedDenoiser)
+    assert model.cnn.max_seconds == 60 and model.random_state == 3

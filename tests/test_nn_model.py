@@ -211,3 +211,16 @@ def test_saved_cnn_with_mismatched_architecture_is_refused(fitted, tmp_path):
             archive.writestr(name, data)
     with pytest.raises(ModelFileError, match="layer 1 weights"):
         load(tmp_path / "bad.ddm")
+
+
+def test_diverging_training_falls_back_to_the_best_weights_with_a_smaller_step(synthetic):
+    noisy, clean = synthetic
+    model = _small(learning_rate=0.5, max_epochs=6, n_iter_no_change=6, lr_patience=2)
+    model.fit(noisy[:4], clean[:4])
+    rates = model.history_["learning_rate"]
+    assert rates[0] == 0.5 and rates[-1] < 0.5
+    assert all(b <= a for a, b in zip(rates, rates[1:]))
+    # The kept weights are the best epoch's, whatever happened after it.
+    best_score = min(model.history_["validation_rmse"])
+    page = model.history_["validation_rmse"].index(best_score) + 1
+    assert model.best_epoch_ == page

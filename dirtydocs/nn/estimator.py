@@ -66,6 +66,10 @@ class SmallCNN(BaseEstimator):
         choose the epoch. 0 trains on every page and keeps the last epoch's weights.
     n_iter_no_change : int
         Stop after this many epochs without a better validation RMSE.
+    lr_patience : int
+        After this many epochs without a better validation RMSE, or at once when it more
+        than doubles (a diverging step), training goes back to the best weights so far with
+        half the learning rate.
     max_seconds : float or None
         Stop after the epoch that passes this training time.
     tile_size : int
@@ -85,7 +89,7 @@ class SmallCNN(BaseEstimator):
         Input channels seen in `fit`.
     history_ : dict of lists
         Per epoch: ``epoch``, ``train_loss`` (patch MSE), ``validation_rmse`` (NaN without
-        validation) and ``seconds`` since training began.
+        validation), ``seconds`` since training began and the ``learning_rate`` used.
     best_epoch_ : int
         The epoch whose weights were kept.
 
@@ -101,7 +105,8 @@ class SmallCNN(BaseEstimator):
 
     def __init__(self, n_layers=7, n_channels=32, negative_slope=0.1, patch_size=64,
                  batch_size=16, learning_rate=2e-3, max_epochs=200, patches_per_epoch=1024,
-                 validation_fraction=0.1, n_iter_no_change=8, max_seconds=None, tile_size=512,
+                 validation_fraction=0.1, n_iter_no_change=8, lr_patience=3, max_seconds=None,
+                 tile_size=512,
                  random_state=None, verbose=False):
         self.n_layers = n_layers
         self.n_channels = n_channels
@@ -113,6 +118,7 @@ class SmallCNN(BaseEstimator):
         self.patches_per_epoch = patches_per_epoch
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
+        self.lr_patience = lr_patience
         self.max_seconds = max_seconds
         self.tile_size = tile_size
         self.random_state = random_state
@@ -122,7 +128,7 @@ class SmallCNN(BaseEstimator):
 
     def _check_params(self):
         for name in ("n_layers", "n_channels", "patch_size", "batch_size", "max_epochs",
-                     "patches_per_epoch", "n_iter_no_change", "tile_size"):
+                     "patches_per_epoch", "n_iter_no_change", "lr_patience", "tile_size"):
             value = getattr(self, name)
             if not isinstance(value, numbers.Integral) or value < 1:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}")
@@ -177,8 +183,10 @@ class SmallCNN(BaseEstimator):
         optimiser = Adam(network.parameters(), learning_rate=self.learning_rate)
         self.network_ = network
         self.n_channels_in_ = inputs[0].shape[0]
-        history = {"epoch": [], "train_loss": [], "validation_rmse": [], "seconds": []}
+        history = {"epoch": [], "train_loss": [], "validation_rmse": [], "seconds": [],
+                   "learning_rate": []}
         best = (np.inf, 0, self._weights())
+        last_reset = 0
         started = time.perf_counter()
         steps = max(1, self.patches_per_epoch // self.batch_size)
         for epoch in range(1, self.max_epochs + 1):
@@ -195,13 +203,18 @@ class SmallCNN(BaseEstimator):
             score = (rmse([targets[i] for i in valid],
                           [self._predict_page(inputs[i]) for i in valid]) if valid else np.nan)
             seconds = time.perf_counter() - started
-            for key, value in zip(history, (epoch, float(np.mean(losses)), score, seconds)):
+            for key, value in zip(history, (epoch, float(np.mean(losses)), score, seconds,
+                                            optimiser.learning_rate)):
                 history[key].append(value)
             if self.verbose:
                 print(f"epoch {epoch:3d}  patch MSE {np.mean(losses):.5f}  validation RMSE "
                       f"{score:.5f}  {seconds:6.0f} s", file=sys.stderr)
             if not valid or score < best[0]:
                 best = (score, epoch, self._weights())
+            elif score > 2 * best[0] or epoch - max(best[1], last_reset) >= self.lr_patience:
+                self._set_weights(best[2])
+                optimiser.learning_rate /= 2
+                last_reset = epoch
             if valid and epoch - best[1] >= self.n_iter_no_change:
                 break
             if self.max_seconds is not None and seconds >= self.max_seconds:

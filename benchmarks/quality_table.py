@@ -1,0 +1,127 @@
+"""The quality table: cross-group RMSE of each method on the same folds of the Kaggle pages.
+
+Run from the repository root; takes about 3 x (the stack's training time)::
+
+    python benchmarks/quality_table.py ../shared/data/ddd --out docs/quality
+    python benchmarks/quality_table.py ../shared/data/ddd --synthetic 72 --out docs/quality_synth
+
+Rows: the noisy input, median background removal (the page divided by its 31x31 median,
+no learning), a random forest on raw 3x3 windows (scikit-learn), the stack's two level-0
+models (LightGBM and LightGBM's random forest over the 47 features, refitted on each fold's
+training pages) and the stack. Folds are ``CrossGroupKFold(3, random_state=0)``, those of
+``dirtydocs evaluate --cv 3``: each test page's document and stain background are absent
+from its fold's training pages. ``--synthetic N`` mixes N synthetic pairs into every
+training fold (never into a test fold). Writes ``<out>.json`` and ``<out>.md``.
+"""
+
+import argparse
+import json
+import time
+
+import numpy as np
+from sklearn.ensemble import RandomForestRegressor
+
+from dirtydocs import StackedDenoiser
+from dirtydocs.features import background_ratio, local_windows, median_background
+from dirtydocs.io import load_dataset
+from dirtydocs.metrics import rmse
+from dirtydocs.models.selection import CrossGroupKFold, infer_page_groups
+from dirtydocs.nn import SmallCNN
+from dirtydocs.synth import make_synthetic_training_pages
+
+
+def median_background_removal(page):
+    return np.clip(background_ratio(page, median_background(page, size=31)), 0.0, 1.0)
+
+
+class RandomForest3x3:
+    """scikit-learn's random forest on the raw 3x3 window of each pixel."""
+
+    def __init__(self, max_samples=1_000_000, random_state=0):
+        self.max_samples = max_samples
+        self.random_state = random_state
+
+    def fit(self, noisy, clean):
+        rng = np.random.default_rng(self.random_state)
+        per_page = max(1, self.max_samples // len(noisy))
+        X, y = [], []
+        for page, truth in zip(noisy, clean):
+            chosen = rng.choice(page.size, size=min(per_page, page.size), replace=False)
+            X.append(local_windows(page, size=3)[chosen])
+            y.append(truth.reshape(-1)[chosen])
+        self.forest_ = RandomForestRegressor(n_estimators=30, min_samples_leaf=20, n_jobs=-1,
+                                             random_state=self.random_state)
+        self.forest_.fit(np.concatenate(X), np.concatenate(y))
+        return self
+
+    def predict(self, page):
+        out = self.forest_.predict(local_windows(page, size=3)).reshape(page.shape)
+        return np.clip(out, 0.0, 1.0).astype(np.float32)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("data")
+    parser.add_argument("--synthetic", type=int, default=0, metavar="N")
+    parser.add_argument("--cnn-seconds", type=float, default=420.0)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", default="quality")
+    args = parser.parse_args(argv)
+
+    data = load_dataset(args.data)
+    documents, backgrounds = infer_page_groups(data.noisy, data.clean)
+    extra_noisy, extra_clean = (make_synthetic_training_pages(args.synthetic, random_state=1)
+                                if args.synthetic else ([], []))
+    methods = ["noisy input", "median background removal", "random forest, 3x3 window",
+               "LightGBM (level 0)", "random forest (level 0)", "stacked"]
+    cleaned = {name: [] for name in methods}
+    truth, folds = [], []
+    for fold, (train, test) in enumerate(
+            CrossGroupKFold(3, random_state=0).split(documents, backgrounds)):
+        started = time.perf_counter()
+        noisy_train = [data.noisy[i] for i in train] + extra_noisy
+        clean_train = [data.clean[i] for i in train] + extra_clean
+        groups = None
+        if not extra_noisy:
+            groups = ([documents[i] for i in train], [backgrounds[i] for i in train])
+        stack = StackedDenoiser(cnn=SmallCNN(max_seconds=args.cnn_seconds),
+                                random_state=args.seed, verbose=True)
+        stack.fit(noisy_train, clean_train, groups=groups)
+        forest = RandomForest3x3(random_state=args.seed).fit(noisy_train, clean_train)
+        fold_scores = {}
+        for i in test:
+            page = data.noisy[i]
+            maps = stack.level0_maps(page)
+            outputs = {
+                "noisy input": page,
+                "median background removal": median_background_removal(page),
+                "random forest, 3x3 window": forest.predict(page),
+                "LightGBM (level 0)": maps["lightgbm"],
+                "random forest (level 0)": maps["random_forest"],
+                "stacked": stack.predict(page),
+            }
+            for name, output in outputs.items():
+                cleaned[name].append(output)
+            truth.append(data.clean[i])
+        for name in methods:
+            fold_scores[name] = rmse(truth[-len(test):], cleaned[name][-len(test):])
+        folds.append({"fold": fold, "n_train": len(noisy_train), "n_test": len(test),
+                      "seconds": time.perf_counter() - started, "rmse": fold_scores,
+                      "level0_out_of_fold_rmse": stack.oof_rmse_,
+                      "cnn_best_epoch": stack.cnn_.best_epoch_})
+        print(json.dumps(folds[-1]), flush=True)
+    result = {"synthetic_pages": args.synthetic, "folds": folds,
+              "rmse": {name: rmse(truth, cleaned[name]) for name in methods}}
+    with open(f"{args.out}.json", "w") as handle:
+        json.dump(result, handle, indent=1)
+    lines = ["| method | cross-group RMSE | folds |", "|---|---|---|"]
+    for name in methods:
+        per_fold = ", ".join(f"{f['rmse'][name]:.4f}" for f in folds)
+        lines.append(f"| {name} | {result['rmse'][name]:.4f} | {per_fold} |")
+    with open(f"{args.out}.md", "w") as handle:
+        handle.write("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
