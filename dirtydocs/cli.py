@@ -7,6 +7,8 @@ import time
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+
 from ._version import __version__
 
 PROGRAM = "dirtydocs"
@@ -142,6 +144,13 @@ def command_evaluate(args):
     from .metrics import rmse
     from .models import cross_validate_pages
 
+    if args.ocr:
+        from .ocr import OCRUnavailable, check_ocr_available
+
+        try:
+            check_ocr_available()
+        except OCRUnavailable as error:
+            raise CommandError(str(error)) from None
     data = load_dataset(args.data_dir)
     model = _load_model(args.model)
     cleaned_pages = []
@@ -152,6 +161,8 @@ def command_evaluate(args):
         cleaned_pages.append(model.predict(noisy))
         print(f"{name},{rmse(clean, noisy):.5f},{rmse(clean, cleaned_pages[-1]):.5f}")
     print(f"overall,{rmse(data.clean, data.noisy):.5f},{rmse(data.clean, cleaned_pages):.5f}")
+    if args.ocr:
+        _report_ocr(data, cleaned_pages, quiet=args.quiet)
     if args.cv:
         from sklearn.base import clone
 
@@ -162,6 +173,23 @@ def command_evaluate(args):
         print(f"cross-group {args.cv}-fold RMSE {result['rmse']:.5f} (folds: {folds}; "
               f"train pages {result['n_train']}, test pages {result['n_test']})")
     return 0
+
+
+def _report_ocr(data, cleaned_pages, *, quiet):
+    from .ocr import character_errors, read_text
+
+    print("page,cer_noisy,cer_cleaned,reference_characters")
+    totals = np.zeros(3, np.int64)
+    for name, noisy, clean, cleaned in _progress(
+            zip(data.names, data.noisy, data.clean, cleaned_pages), total=len(data.names),
+            desc="OCR", quiet=quiet):
+        reference = read_text(clean)
+        errors = [character_errors(reference, read_text(page)) for page in (noisy, cleaned)]
+        totals += [errors[0], errors[1], len(reference)]
+        size = max(len(reference), 1)
+        print(f"{name},{errors[0] / size:.4f},{errors[1] / size:.4f},{len(reference)}")
+    size = max(int(totals[2]), 1)
+    print(f"overall,{totals[0] / size:.4f},{totals[1] / size:.4f},{int(totals[2])}")
 
 
 def command_submit(args):
@@ -248,6 +276,9 @@ def build_parser():
     evaluate.add_argument("--cv", type=int, default=0, metavar="K",
                           help="also refit the model's recipe on K cross-group folds")
     evaluate.add_argument("--seed", type=int, default=0)
+    evaluate.add_argument("--ocr", action="store_true",
+                          help="also report tesseract's character error rate on noisy and "
+                               "cleaned pages (reference: its reading of the clean page)")
 
     submit = add("submit", "write a Kaggle submission CSV for a folder of test pages",
                  command_submit)

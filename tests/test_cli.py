@@ -171,3 +171,30 @@ def test_stacked_method_builds_the_stack_with_its_cnn_budget():
     model = _build_model(args)
     assert isinstance(model, StackedDenoiser)
     assert model.cnn.max_seconds == 60 and model.random_state == 3
+
+
+def test_evaluate_ocr_without_tesseract_says_what_to_install(dataset, model_file, capsys,
+                                                              monkeypatch):
+    import dirtydocs.ocr as ocr
+
+    def unavailable():
+        raise ocr.OCRUnavailable("OCR evaluation needs the tesseract program")
+
+    monkeypatch.setattr(ocr, "check_ocr_available", unavailable)
+    assert main(["evaluate", str(dataset), "--model", str(model_file), "--ocr", "-q"]) == 1
+    err = capsys.readouterr().err
+    assert "needs the tesseract program" in err and "Traceback" not in err
+
+
+def test_evaluate_ocr_reports_character_error_rates(dataset, model_file, capsys):
+    from dirtydocs.ocr import OCRUnavailable, check_ocr_available
+
+    try:
+        check_ocr_available()
+    except OCRUnavailable as error:
+        pytest.skip(str(error))
+    assert main(["evaluate", str(dataset), "--model", str(model_file), "--ocr", "-q"]) == 0
+    out = capsys.readouterr().out
+    assert "page,cer_noisy,cer_cleaned,reference_characters" in out
+    overall = out.strip().splitlines()[-1].split(",")
+    assert overall[0] == "overall" and all(float(v) >= 0 for v in overall[1:])
