@@ -169,40 +169,57 @@ def _output_transform(m, bias, y, image, tile_row, first_col, n_tiles, lane0, ou
             y[image, co, r + 1, c0:c0 + n_cols] = bottom[:n_cols]
 
 
+@njit(cache=True, inline="always")
+def _block_layout(n_images, height, width, n_threads):
+    """(tile_cols, tiles_per_image, blocks_per_image, n_blocks, n_chunks) of an input."""
+    tile_cols = (width + 1) // 2
+    tiles_per_image = (height + 1) // 2 * tile_cols
+    blocks_per_image = (tiles_per_image + LANES - 1) // LANES
+    n_blocks = n_images * blocks_per_image
+    return tile_cols, tiles_per_image, blocks_per_image, n_blocks, max(1, min(n_threads, n_blocks))
+
+
+@njit(cache=True, inline="always")
+def _block_span(block, blocks_per_image, tiles_per_image):
+    """(image, first tile, one past the last tile) of a block."""
+    first = block % blocks_per_image * LANES
+    return block // blocks_per_image, first, min(first + LANES, tiles_per_image)
+
+
+@njit(cache=True, inline="always")
+def _segment(tile, last, tile_cols):
+    """The run of a block's tiles that starts at `tile` and stays in one tile row:
+    (tile_row, first column, number of tiles)."""
+    tile_row = tile // tile_cols
+    col = tile - tile_row * tile_cols
+    return tile_row, col, min(tile_cols - col, last - tile)
+
+
 @njit(cache=True, parallel=True, fastmath=_FASTMATH)
 def conv3x3_forward(x, transformed, bias, y, n_threads):
     """y = conv3x3(x) + bias for x (N, Cin, H, W) and U = filter_transform(...)."""
     n_images, _, height, width = x.shape
     n_out_padded, n_in_padded = transformed.shape[1], transformed.shape[2]
-    tile_cols = (width + 1) // 2
-    tiles_per_image = (height + 1) // 2 * tile_cols
-    blocks_per_image = (tiles_per_image + LANES - 1) // LANES
-    n_blocks = n_images * blocks_per_image
-    n_chunks = max(1, min(n_threads, n_blocks))
+    tile_cols, tiles_per_image, blocks_per_image, n_blocks, n_chunks = _block_layout(
+        n_images, height, width, n_threads)
     for chunk in prange(n_chunks):
         v = np.zeros((16, n_in_padded, ROW_STRIDE), np.float32)
         m = np.empty((16, n_out_padded, ROW_STRIDE), np.float32)
         rows = np.zeros((8, 2 * LANES + 2), np.float32)
         out_rows = np.empty((2, 2 * LANES), np.float32)
         for block in range(chunk * n_blocks // n_chunks, (chunk + 1) * n_blocks // n_chunks):
-            image = block // blocks_per_image
-            first = block % blocks_per_image * LANES
-            last = min(first + LANES, tiles_per_image)
+            image, first, last = _block_span(block, blocks_per_image, tiles_per_image)
             # A block's tiles are segments of consecutive tile rows. Lanes past `last` in
             # an image's final block keep finite stale values and are never written out.
             tile = first
             while tile < last:
-                tile_row = tile // tile_cols
-                col = tile - tile_row * tile_cols
-                n_tiles = min(tile_cols - col, last - tile)
+                tile_row, col, n_tiles = _segment(tile, last, tile_cols)
                 _input_transform(x, image, tile_row, col, n_tiles, tile - first, rows, v)
                 tile += n_tiles
             _channel_products(transformed, v, m)
             tile = first
             while tile < last:
-                tile_row = tile // tile_cols
-                col = tile - tile_row * tile_cols
-                n_tiles = min(tile_cols - col, last - tile)
+                tile_row, col, n_tiles = _segment(tile, last, tile_cols)
                 _output_transform(m, bias, y, image, tile_row, col, n_tiles, tile - first,
                                   out_rows)
                 tile += n_tiles
@@ -309,11 +326,8 @@ def conv3x3_filter_gradient(x, grad_out, n_threads):
     n_images, n_in, height, width = x.shape
     n_out = grad_out.shape[1]
     n_out_padded, n_in_padded = padded_channels(n_out), padded_channels(n_in)
-    tile_cols = (width + 1) // 2
-    tiles_per_image = (height + 1) // 2 * tile_cols
-    blocks_per_image = (tiles_per_image + LANES - 1) // LANES
-    n_blocks = n_images * blocks_per_image
-    n_chunks = max(1, min(n_threads, n_blocks))
+    tile_cols, tiles_per_image, blocks_per_image, n_blocks, n_chunks = _block_layout(
+        n_images, height, width, n_threads)
     partial = np.zeros((n_chunks, 16, n_out_padded, n_in_padded), np.float64)
     for chunk in prange(n_chunks):
         v = np.zeros((16, n_in_padded, ROW_STRIDE), np.float32)
@@ -321,14 +335,10 @@ def conv3x3_filter_gradient(x, grad_out, n_threads):
         rows = np.zeros((8, 2 * LANES + 2), np.float32)
         block_sum = np.zeros((16, n_out_padded, n_in_padded), np.float32)
         for block in range(chunk * n_blocks // n_chunks, (chunk + 1) * n_blocks // n_chunks):
-            image = block // blocks_per_image
-            first = block % blocks_per_image * LANES
-            last = min(first + LANES, tiles_per_image)
+            image, first, last = _block_span(block, blocks_per_image, tiles_per_image)
             tile = first
             while tile < last:
-                tile_row = tile // tile_cols
-                col = tile - tile_row * tile_cols
-                n_tiles = min(tile_cols - col, last - tile)
+                tile_row, col, n_tiles = _segment(tile, last, tile_cols)
                 _input_transform(x, image, tile_row, col, n_tiles, tile - first, rows, v)
                 _gradient_transform(grad_out, image, tile_row, col, n_tiles, tile - first,
                                     rows, dm)
