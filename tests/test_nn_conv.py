@@ -1,6 +1,6 @@
 import numpy as np
 import pytest
-from numpy.testing import assert_allclose
+from numpy.testing import assert_allclose, assert_array_equal
 from scipy import ndimage as ndi
 
 from dirtydocs.nn import conv3x3, conv3x3_backward, transform_filters
@@ -99,3 +99,18 @@ def test_gradients_match_finite_differences(rng):
 def test_backward_shape_error():
     with pytest.raises(ValueError, match="grad_out has shape"):
         conv3x3_backward(np.zeros((1, 2, 4, 4)), np.zeros((3, 2, 3, 3)), np.zeros((1, 2, 4, 4)))
+
+
+def test_gradients_do_not_depend_on_the_number_of_threads(rng):
+    import numba
+
+    x, w, _ = _case(rng, 2, 5, 6, 41, 67)
+    grad_out = rng.standard_normal((2, 6, 41, 67)).astype(np.float32)
+    threads = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        one = conv3x3_backward(x, w, grad_out)
+    finally:
+        numba.set_num_threads(threads)
+    for a, b in zip(one, conv3x3_backward(x, w, grad_out)):
+        assert_array_equal(a, b)

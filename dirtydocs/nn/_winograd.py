@@ -38,6 +38,9 @@ from numba import njit, prange
 
 LANES = 128
 ROW_STRIDE = LANES + 16
+# The filter gradient is summed over a fixed number of chunks of blocks, whatever the
+# number of threads, so training gives the same weights on any machine.
+GRADIENT_CHUNKS = 64
 CHANNEL_GROUP = 4
 _FASTMATH = {"nsz", "arcp", "contract", "reassoc"}
 
@@ -316,18 +319,19 @@ def _accumulate_filter_gradient(dm, v, grad_transformed):
 
 
 @njit(cache=True, parallel=True, fastmath=_FASTMATH)
-def conv3x3_filter_gradient(x, grad_out, n_threads):
-    """Gradient of the loss with respect to U, per thread: (n_chunks, 16, Cout4, Cin4) float64.
+def conv3x3_filter_gradient(x, grad_out, max_chunks):
+    """Gradient of the loss with respect to U, per chunk: (n_chunks, 16, Cout4, Cin4) float64.
 
     The sum over chunks, pulled back through the filter transform
     (:func:`filter_transform_adjoint`), is the gradient with respect to the 3x3 filters.
-    Each block's 128-tile dot products are summed in float32, blocks in float64.
+    Each block's 128-tile dot products are summed in float32, blocks in float64. Chunks
+    depend on `max_chunks` and the input's size only, not on the threads that run them.
     """
     n_images, n_in, height, width = x.shape
     n_out = grad_out.shape[1]
     n_out_padded, n_in_padded = padded_channels(n_out), padded_channels(n_in)
     tile_cols, tiles_per_image, blocks_per_image, n_blocks, n_chunks = _block_layout(
-        n_images, height, width, n_threads)
+        n_images, height, width, max_chunks)
     partial = np.zeros((n_chunks, 16, n_out_padded, n_in_padded), np.float64)
     for chunk in prange(n_chunks):
         v = np.zeros((16, n_in_padded, ROW_STRIDE), np.float32)

@@ -147,7 +147,7 @@ def conv3x3_backward(x, weights, grad_out, *, need_grad_x=True):
     if need_grad_x:
         flipped = np.ascontiguousarray(weights[:, :, ::-1, ::-1].transpose(1, 0, 2, 3))
         grad_x = conv3x3(grad_out, flipped)
-    partial = _winograd.conv3x3_filter_gradient(x, grad_out, numba.get_num_threads())
+    partial = _winograd.conv3x3_filter_gradient(x, grad_out, _winograd.GRADIENT_CHUNKS)
     grad_w = _winograd.filter_transform_adjoint(partial.sum(axis=0), n_out, n_in)
     grad_bias = grad_out.sum(axis=(0, 2, 3), dtype=np.float64).astype(np.float32)
     return grad_x, grad_w, grad_bias
