@@ -105,7 +105,8 @@ def _build_model(args):
     from .nn import SmallCNN
 
     if args.method == "stacked":
-        return StackedDenoiser(cnn=SmallCNN(max_seconds=args.cnn_seconds),
+        return StackedDenoiser(cnn=SmallCNN(max_epochs=args.cnn_epochs,
+                                            max_seconds=args.cnn_seconds),
                                random_state=args.seed, verbose=not args.quiet)
     regressor = PixelRegressor(method=args.method, n_estimators=args.n_estimators,
                                num_leaves=args.num_leaves, learning_rate=args.learning_rate)
@@ -265,8 +266,11 @@ def build_parser():
                        help="training pixels drawn across all pages")
     train.add_argument("--synthetic", type=int, default=0, metavar="N",
                        help="mix N synthetic page pairs into the training pages")
-    train.add_argument("--cnn-seconds", type=float, default=900.0,
-                       help="training time of the stack's CNN")
+    train.add_argument("--cnn-epochs", type=int, default=60,
+                       help="most epochs (1024 patches each) of the stack's CNN")
+    train.add_argument("--cnn-seconds", type=float, default=None,
+                       help="also stop the stack's CNN after this time (the model then "
+                            "depends on the machine's speed)")
     train.add_argument("--seed", type=int, default=0)
 
     evaluate = add("evaluate", "RMSE of a model on a folder with train/ and train_cleaned/",

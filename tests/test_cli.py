@@ -171,6 +171,7 @@ def test_stacked_method_builds_the_stack_with_its_cnn_budget():
     model = _build_model(args)
     assert isinstance(model, StackedDenoiser)
     assert model.cnn.max_seconds == 60 and model.random_state == 3
+    assert model.cnn.max_epochs == 60
 
 
 def test_evaluate_ocr_without_tesseract_says_what_to_install(dataset, model_file, capsys,
