@@ -33,9 +33,9 @@ def main(argv=None):
         window = (slice(max(top, 0), max(top, 0) + rows), slice(max(left, 0), max(left, 0) + cols))
         before.append(page[window])
         after.append(model.predict(page)[window])
-    gap = np.ones((rows, 8), np.float32)
+    gap = np.full((rows, 6), 0.5, np.float32)  # grey, so white paper does not merge
     line = lambda crops: np.hstack(sum(([c, gap] for c in crops), [])[:-1])  # noqa: E731
-    figure = np.vstack([line(before), np.ones((8, line(before).shape[1]), np.float32),
+    figure = np.vstack([line(before), np.full((6, line(before).shape[1]), 0.5, np.float32),
                         line(after)])
     write_page(args.out, figure)
     print(f"wrote {args.out} from {', '.join(p.name for p in chosen)}")
