@@ -198,6 +198,16 @@ def _segment(tile, last, tile_cols):
     return tile_row, col, min(tile_cols - col, last - tile)
 
 
+@njit(cache=True, inline="always", fastmath=_FASTMATH)
+def _transform_block_inputs(x, image, first, last, tile_cols, rows, v):
+    """V for the block's tiles first..last-1, which are segments of consecutive tile rows."""
+    tile = first
+    while tile < last:
+        tile_row, col, n_tiles = _segment(tile, last, tile_cols)
+        _input_transform(x, image, tile_row, col, n_tiles, tile - first, rows, v)
+        tile += n_tiles
+
+
 @njit(cache=True, parallel=True, fastmath=_FASTMATH)
 def conv3x3_forward(x, transformed, bias, y, n_threads):
     """y = conv3x3(x) + bias for x (N, Cin, H, W) and U = filter_transform(...)."""
@@ -212,13 +222,9 @@ def conv3x3_forward(x, transformed, bias, y, n_threads):
         out_rows = np.empty((2, 2 * LANES), np.float32)
         for block in range(chunk * n_blocks // n_chunks, (chunk + 1) * n_blocks // n_chunks):
             image, first, last = _block_span(block, blocks_per_image, tiles_per_image)
-            # A block's tiles are segments of consecutive tile rows. Lanes past `last` in
-            # an image's final block keep finite stale values and are never written out.
-            tile = first
-            while tile < last:
-                tile_row, col, n_tiles = _segment(tile, last, tile_cols)
-                _input_transform(x, image, tile_row, col, n_tiles, tile - first, rows, v)
-                tile += n_tiles
+            # Lanes past `last` in an image's final block keep finite stale values and are
+            # never written out.
+            _transform_block_inputs(x, image, first, last, tile_cols, rows, v)
             _channel_products(transformed, v, m)
             tile = first
             while tile < last:
@@ -340,10 +346,10 @@ def conv3x3_filter_gradient(x, grad_out, max_chunks):
         block_sum = np.zeros((16, n_out_padded, n_in_padded), np.float32)
         for block in range(chunk * n_blocks // n_chunks, (chunk + 1) * n_blocks // n_chunks):
             image, first, last = _block_span(block, blocks_per_image, tiles_per_image)
+            _transform_block_inputs(x, image, first, last, tile_cols, rows, v)
             tile = first
             while tile < last:
                 tile_row, col, n_tiles = _segment(tile, last, tile_cols)
-                _input_transform(x, image, tile_row, col, n_tiles, tile - first, rows, v)
                 _gradient_transform(grad_out, image, tile_row, col, n_tiles, tile - first,
                                     rows, dm)
                 tile += n_tiles
