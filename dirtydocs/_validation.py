@@ -2,7 +2,7 @@
 
 import numpy as np
 
-__all__ = ["check_page", "check_pages"]
+__all__ = ["check_page", "check_page_pairs", "check_pages"]
 
 
 def check_page(page, *, name="page"):
@@ -86,3 +86,33 @@ def check_pages(pages, *, name="pages"):
     if not checked:
         raise ValueError(f"{name}: expected at least one page, got none")
     return checked, False
+
+
+def check_page_pairs(noisy_pages, clean_pages):
+    """Checked training pairs: as many noisy as clean pages, each pair of one shape.
+
+    Returns
+    -------
+    noisy_pages, clean_pages : list of (M, N) ndarray of float32
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> check_page_pairs([np.ones((2, 3))], [np.ones((2, 4))])
+    Traceback (most recent call last):
+    ...
+    ValueError: noisy_pages[0] has shape (2, 3) but clean_pages[0] has shape (2, 4)
+    """
+    noisy_pages, _ = check_pages(noisy_pages, name="noisy_pages")
+    clean_pages, _ = check_pages(clean_pages, name="clean_pages")
+    if len(noisy_pages) != len(clean_pages):
+        raise ValueError(
+            f"got {len(noisy_pages)} noisy pages but {len(clean_pages)} clean pages"
+        )
+    for index, (noisy, clean) in enumerate(zip(noisy_pages, clean_pages)):
+        if noisy.shape != clean.shape:
+            raise ValueError(
+                f"noisy_pages[{index}] has shape {noisy.shape} but clean_pages[{index}] "
+                f"has shape {clean.shape}"
+            )
+    return noisy_pages, clean_pages

@@ -90,3 +90,10 @@ def test_bad_parameters_are_refused(pages, params, message):
     noisy, clean = pages
     with pytest.raises(ValueError, match=message):
         _stack(**params).fit(noisy, clean, groups=GROUPS)
+
+
+def test_mismatched_training_pairs_are_named_before_any_fitting(pages):
+    noisy, clean = pages
+    with pytest.raises(ValueError, match=r"noisy_pages\[1\] has shape \(40, 56\) but "
+                                         r"clean_pages\[1\] has shape \(40, 55\)"):
+        _stack().fit(noisy[:2], [clean[0], clean[1][:, :55]], groups=([0, 1], [0, 1]))

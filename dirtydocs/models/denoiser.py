@@ -9,7 +9,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 from tqdm import tqdm
 
-from .._validation import check_pages
+from .._validation import check_page_pairs, check_pages
 from ..features import FeatureExtractor
 from ..metrics import rmse
 from .pixel import PixelRegressor
@@ -75,18 +75,7 @@ class DocumentDenoiser(BaseEstimator):
         -------
         self : DocumentDenoiser
         """
-        noisy_pages, _ = check_pages(noisy_pages, name="noisy_pages")
-        clean_pages, _ = check_pages(clean_pages, name="clean_pages")
-        if len(noisy_pages) != len(clean_pages):
-            raise ValueError(
-                f"got {len(noisy_pages)} noisy pages but {len(clean_pages)} clean pages"
-            )
-        for index, (noisy, clean) in enumerate(zip(noisy_pages, clean_pages)):
-            if noisy.shape != clean.shape:
-                raise ValueError(
-                    f"noisy_pages[{index}] has shape {noisy.shape} but clean_pages[{index}] "
-                    f"has shape {clean.shape}"
-                )
+        noisy_pages, clean_pages = check_page_pairs(noisy_pages, clean_pages)
         if not isinstance(self.max_samples, numbers.Integral) or self.max_samples < 2:
             raise ValueError(f"max_samples must be an int >= 2, got {self.max_samples!r}")
         rng = check_random_state(self.random_state)

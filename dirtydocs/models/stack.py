@@ -7,7 +7,7 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from .._validation import check_pages
+from .._validation import check_page_pairs, check_pages
 from ..features import background_ratio, median_background, sauvola_threshold
 from ..metrics import rmse
 from ..nn import SmallCNN
@@ -126,10 +126,7 @@ class StackedDenoiser(BaseEstimator):
         -------
         self : StackedDenoiser
         """
-        noisy_pages, _ = check_pages(noisy_pages, name="noisy_pages")
-        clean_pages, _ = check_pages(clean_pages, name="clean_pages")
-        if len(noisy_pages) != len(clean_pages):
-            raise ValueError(f"got {len(noisy_pages)} noisy pages but {len(clean_pages)} clean")
+        noisy_pages, clean_pages = check_page_pairs(noisy_pages, clean_pages)
         unknown = set(self.feature_maps) - set(FEATURE_MAPS)
         if unknown:
             raise ValueError(f"unknown feature maps {sorted(unknown)}; known: {sorted(FEATURE_MAPS)}")
