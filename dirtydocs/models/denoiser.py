@@ -17,6 +17,22 @@ from .pixel import PixelRegressor
 __all__ = ["DocumentDenoiser"]
 
 
+def predict_bands(features, regressors, page):
+    """Each regressor's map of `page`, clipped to [0, 1], from one pass over its feature bands.
+
+    Memory follows the band size, not the page's area: features are never held for the
+    whole page.
+    """
+    maps = [np.empty(page.shape, np.float32) for _ in regressors]
+    n_cols = page.shape[1]
+    for start, stop, band in features.iter_bands(page):
+        for out, regressor in zip(maps, regressors):
+            out.reshape(-1)[start * n_cols:stop * n_cols] = regressor.predict(band)
+    for out in maps:
+        np.clip(out, 0.0, 1.0, out=out)
+    return maps
+
+
 class DocumentDenoiser(BaseEstimator):
     """Page in, clean page out: features per pixel, a regressor per pixel.
 
@@ -122,12 +138,7 @@ class DocumentDenoiser(BaseEstimator):
         return -rmse(clean_pages, cleaned)
 
     def _predict_page(self, page):
-        out = np.empty(page.shape, np.float32)
-        flat = out.reshape(-1)
-        n_cols = page.shape[1]
-        for start, stop, features in self.features_.iter_bands(page):
-            flat[start * n_cols: stop * n_cols] = self.regressor_.predict(features)
-        return np.clip(out, 0.0, 1.0, out=out)
+        return predict_bands(self.features_, [self.regressor_], page)[0]
 
     def _sample_pixels(self, noisy_pages, clean_pages, rng):
         """Draw about `max_samples` pixels, the same share of every band of every page.

@@ -11,7 +11,7 @@ from .._validation import check_page_pairs, check_pages
 from ..features import background_ratio, median_background, sauvola_threshold
 from ..metrics import rmse
 from ..nn import SmallCNN
-from .denoiser import DocumentDenoiser
+from .denoiser import DocumentDenoiser, predict_bands
 from .pixel import PixelRegressor
 from .selection import CrossGroupKFold, infer_page_groups
 
@@ -181,20 +181,16 @@ class StackedDenoiser(BaseEstimator):
         """
         check_is_fitted(self, "cnn_")
         page = check_pages(page, name="page")[0][0]
-        maps = {name: np.empty(page.shape, np.float32) for name, _ in self.level0_}
         by_features = {}
         for name, model in self.level0_:
             key = repr(sorted(model.features_.get_params().items()))
             by_features.setdefault(key, []).append((name, model))
-        n_cols = page.shape[1]
+        maps = {}
         for models in by_features.values():
-            for start, stop, features in models[0][1].features_.iter_bands(page):
-                for name, model in models:
-                    maps[name].reshape(-1)[start * n_cols:stop * n_cols] = \
-                        model.regressor_.predict(features)
-        for out in maps.values():
-            np.clip(out, 0.0, 1.0, out=out)
-        return maps
+            features = models[0][1].features_
+            outputs = predict_bands(features, [model.regressor_ for _, model in models], page)
+            maps.update(zip([name for name, _ in models], outputs))
+        return {name: maps[name] for name, _ in self.level0_}
 
     def predict(self, pages):
         """Clean one page or several, each on its own.

@@ -189,11 +189,11 @@ class SmallCNN(BaseEstimator):
         last_reset = 0
         started = time.perf_counter()
         steps = max(1, self.patches_per_epoch // self.batch_size)
+        train_inputs, train_targets = [inputs[i] for i in train], [targets[i] for i in train]
         for epoch in range(1, self.max_epochs + 1):
             losses = []
             for _ in range(steps):
-                x, y, weight = sample_patches([inputs[i] for i in train],
-                                              [targets[i] for i in train], self.batch_size,
+                x, y, weight = sample_patches(train_inputs, train_targets, self.batch_size,
                                               self.patch_size, network.receptive_radius, rng)
                 loss, grad = masked_mse(network.forward(x, training=True), y, weight)
                 network.backward(grad)

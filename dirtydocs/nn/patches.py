@@ -33,9 +33,10 @@ def sample_patches(inputs, targets, n_patches, size, margin, rng):
     ((4, 2, 16, 16), (4, 1, 16, 16), (4, 1, 16, 16))
     """
     n_channels = inputs[0].shape[0]
-    x = np.empty((n_patches, n_channels, size, size), np.float32)
-    y = np.empty((n_patches, 1, size, size), np.float32)
-    weight = np.empty((n_patches, 1, size, size), np.float32)
+    # Zeros: a page smaller than the patch leaves the rest as zero padding of weight 0.
+    x = np.zeros((n_patches, n_channels, size, size), np.float32)
+    y = np.zeros((n_patches, 1, size, size), np.float32)
+    weight = np.zeros((n_patches, 1, size, size), np.float32)
     # Pages are drawn in proportion to their area, so every pixel is equally likely.
     areas = np.array([t.size for t in targets], np.float64)
     pages = rng.choice(len(targets), size=n_patches, p=areas / areas.sum())
@@ -45,19 +46,16 @@ def sample_patches(inputs, targets, n_patches, size, margin, rng):
         h, w = min(size, height), min(size, width)
         top = rng.integers(0, height - h + 1)
         left = rng.integers(0, width - w + 1)
-        x[k] = 0.0
-        y[k] = 0.0
-        weight[k] = 0.0
         x[k, :, :h, :w] = source[:, top:top + h, left:left + w]
         y[k, 0, :h, :w] = target[top:top + h, left:left + w]
         rows = slice(margin if top > 0 else 0, h - margin if top + h < height else h)
         cols = slice(margin if left > 0 else 0, w - margin if left + w < width else w)
         weight[k, 0, rows, cols] = 1.0
-        for axis in (2, 3):
+        for axis in (1, 2):  # rows, then columns, of a (channels, rows, columns) patch
             if rng.random() < 0.5:
-                x[k] = np.flip(x[k], axis=axis - 1)
-                y[k] = np.flip(y[k], axis=axis - 1)
-                weight[k] = np.flip(weight[k], axis=axis - 1)
+                x[k] = np.flip(x[k], axis=axis)
+                y[k] = np.flip(y[k], axis=axis)
+                weight[k] = np.flip(weight[k], axis=axis)
     return x, y, weight
 
 
