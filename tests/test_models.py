@@ -80,6 +80,34 @@ def test_compiled_forest_follows_missing_value_rules():
     assert_allclose(CompiledForest(booster).predict(test), booster.predict(test), atol=1e-12)
 
 
+def test_compiled_forest_walks_single_leaf_trees():
+    rng = np.random.default_rng(4)
+    X = rng.random((300, 3))
+    params = {"verbose": -1, "boosting": "rf", "bagging_freq": 1, "bagging_fraction": 0.5,
+              "min_data_in_leaf": 1000}  # too few rows to split: every tree is one leaf
+    booster = lightgbm.train(params, lightgbm.Dataset(X, X[:, 0]), 3)
+    forest = CompiledForest(booster)
+    assert len(forest.feature) == 0 and np.all(forest.roots < 0)
+    assert_allclose(forest.predict(X), booster.predict(X), atol=1e-12)
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"objective": "binary"}, "transforms its output"),
+    ({"objective": "multiclass", "num_class": 3}, "single-output"),
+    ({"min_data_per_group": 1, "cat_smooth": 0}, "categorical"),
+])
+def test_compiled_forest_refuses_what_it_cannot_walk(params, message):
+    rng = np.random.default_rng(5)
+    X = rng.random((400, 2))
+    X[:, 0] = rng.integers(0, 6, 400)
+    y = (X[:, 0] % 3).astype(int) if "num_class" in params else (X[:, 0] > 2).astype(float)
+    categorical = [0] if message == "categorical" else "auto"
+    booster = lightgbm.train({"verbose": -1, **params},
+                             lightgbm.Dataset(X, y, categorical_feature=categorical), 3)
+    with pytest.raises(ValueError, match=message):
+        CompiledForest(booster)
+
+
 def test_pixel_regressor_parameter_errors():
     X, y = np.random.default_rng(0).random((50, 2)), np.zeros(50)
     for params, message in [({"method": "svm"}, "method must be one of"),
