@@ -1,6 +1,7 @@
 """Cleaning speed and quality of the bundled model, with same-run baselines."""
 
 from dirtydocs import load_default, rmse
+from dirtydocs.models.forest import CompiledForest
 from dirtydocs.synth import make_pages
 
 from ._common import A4_300DPI_SHAPE, best_seconds, synthetic_page, tiled_page
@@ -37,6 +38,29 @@ class Predict:
         return best_seconds(with_lightgbm) / best_seconds(lambda: self.model.predict(self.page))
 
     track_speedup_vs_lightgbm_predict.unit = "x"
+
+
+class LoadModel:
+    """What every `dirtydocs clean` run and joblib worker pays before its first page."""
+
+    timeout = 300
+
+    def setup(self):
+        self.booster = load_default().regressor_.booster_
+
+    def time_load_default(self):
+        load_default()
+
+    def time_compile_forest(self):
+        CompiledForest(self.booster)
+
+    def track_compile_speedup_vs_dump_model(self):
+        """``Booster.dump_model()`` alone (what the forest was built from before), over
+        building the whole forest from the text model, measured now."""
+        return (best_seconds(self.booster.dump_model)
+                / best_seconds(lambda: CompiledForest(self.booster)))
+
+    track_compile_speedup_vs_dump_model.unit = "x"
 
 
 class PredictLargePage:
