@@ -23,21 +23,18 @@ from sklearn.base import clone
 from dirtydocs.io import load_dataset
 from dirtydocs.metrics import rmse
 from dirtydocs.models.selection import CrossGroupKFold, infer_page_groups
-from dirtydocs.models.stack import FEATURE_MAPS, default_level0
+from dirtydocs.models.stack import (StackedDenoiser, default_level0, out_of_fold_maps,
+                                    stack_channels)
 from dirtydocs.nn import SmallCNN
 
 
 def level0_maps(noisy, clean, documents, backgrounds, test_pages, seed):
     """Out-of-fold and in-sample maps of the training pages, and maps of the test pages."""
     specs = default_level0()
-    out_of_fold = [[None] * len(noisy) for _ in specs]
     cells = CrossGroupKFold(3, random_state=seed + 1).split_cells(documents, backgrounds)
-    for cell, (train, predict) in enumerate(cells):
-        for k, (_, model) in enumerate(specs):
-            fitted = clone(model).set_params(random_state=seed + cell).fit(
-                [noisy[i] for i in train], [clean[i] for i in train])
-            for i, page in zip(predict, fitted.predict([noisy[i] for i in predict])):
-                out_of_fold[k][i] = page
+    out_of_fold = out_of_fold_maps(
+        lambda cell: [clone(model).set_params(random_state=seed + cell) for _, model in specs],
+        noisy, clean, cells)
     refitted = [clone(model).set_params(random_state=seed).fit(noisy, clean) for _, model in specs]
     in_sample = [model.predict(noisy) for model in refitted]
     test = [model.predict(test_pages) for model in refitted]
@@ -47,8 +44,8 @@ def level0_maps(noisy, clean, documents, backgrounds, test_pages, seed):
 
 
 def channels(page, maps):
-    features = [FEATURE_MAPS[name](page) for name in ("minus_sauvola", "normalised")]
-    return np.stack(list(maps) + [page] + features, axis=-1)
+    """The stack's CNN input with its default feature maps."""
+    return stack_channels(page, maps, StackedDenoiser().feature_maps)
 
 
 def error_by_pixel_kind(truth_pages, cleaned_pages):

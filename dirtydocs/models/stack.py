@@ -15,7 +15,7 @@ from .denoiser import DocumentDenoiser, predict_bands
 from .pixel import PixelRegressor
 from .selection import CrossGroupKFold, infer_page_groups
 
-__all__ = ["StackedDenoiser", "FEATURE_MAPS"]
+__all__ = ["StackedDenoiser", "FEATURE_MAPS", "out_of_fold_maps", "stack_channels"]
 
 
 def _minus_sauvola(page):
@@ -44,6 +44,63 @@ def default_level0():
                                      min_samples_leaf=20),
             max_samples=1_000_000)),
     ]
+
+
+def out_of_fold_maps(models_for_cell, noisy_pages, clean_pages, cells, log=None):
+    """Every page's level-0 maps, each from models that never saw the page's cell.
+
+    Parameters
+    ----------
+    models_for_cell : callable
+        ``models_for_cell(cell)`` gives the unfitted level-0 models for one cell (seeded
+        as the caller wants), always the same number and in the same order.
+    noisy_pages, clean_pages : list of (M, N) ndarray
+    cells : iterable of (train, predict) index arrays
+        Usually :meth:`CrossGroupKFold.split_cells`: every page predicted exactly once.
+    log : callable or None
+        Called with one line per cell.
+
+    Returns
+    -------
+    maps : list of lists of (M, N) ndarray
+        ``maps[k][i]``: model k's map of page i.
+
+    Examples
+    --------
+    >>> from dirtydocs.synth import make_pages
+    >>> noisy, clean = make_pages(4, shape=(32, 40), random_state=0)
+    >>> small = lambda cell: [DocumentDenoiser(regressor=PixelRegressor(n_estimators=3),
+    ...                                        max_samples=2000, random_state=cell)]
+    >>> cells = CrossGroupKFold(2).split_cells([0, 1, 2, 3], [0, 1, 0, 1])
+    >>> maps = out_of_fold_maps(small, noisy, clean, cells)
+    >>> len(maps), len(maps[0]), maps[0][3].shape
+    (1, 4, (32, 40))
+    """
+    maps = None
+    for cell, (train, predict) in enumerate(cells):
+        if log is not None:
+            log(f"level 0, cell {cell + 1}: {len(train)} training pages, {len(predict)} predicted")
+        models = models_for_cell(cell)
+        if maps is None:
+            maps = [[None] * len(noisy_pages) for _ in models]
+        for k, model in enumerate(models):
+            fitted = model.fit([noisy_pages[i] for i in train], [clean_pages[i] for i in train])
+            for i, page in zip(predict, fitted.predict([noisy_pages[i] for i in predict])):
+                maps[k][i] = page
+    return maps
+
+
+def stack_channels(page, level0_maps, feature_maps):
+    """The CNN's input for one page: ``(M, N, C)`` of level-0 maps, page, feature maps.
+
+    Examples
+    --------
+    >>> page = np.full((8, 10), 0.9, np.float32)
+    >>> stack_channels(page, [page], ("minus_sauvola",)).shape
+    (8, 10, 3)
+    """
+    maps = list(level0_maps) + [page] + [FEATURE_MAPS[name](page) for name in feature_maps]
+    return np.stack(maps, axis=-1)
 
 
 class StackedDenoiser(BaseEstimator):
@@ -141,16 +198,10 @@ class StackedDenoiser(BaseEstimator):
                 model.set_params(random_state=int(rng.randint(np.iinfo(np.int32).max)))
             return model
 
-        oof = [[None] * len(noisy_pages) for _ in specs]
         cells = CrossGroupKFold(self.n_folds, random_state=int(rng.randint(2 ** 31)))
-        for cell, (train, predict) in enumerate(cells.split_cells(documents, backgrounds)):
-            self._log(f"level 0, cell {cell + 1}: {len(train)} training pages, "
-                      f"{len(predict)} predicted")
-            for k, (_, model) in enumerate(specs):
-                fitted = seeded(model).fit([noisy_pages[i] for i in train],
-                                           [clean_pages[i] for i in train])
-                for i, page in zip(predict, fitted.predict([noisy_pages[i] for i in predict])):
-                    oof[k][i] = page
+        oof = out_of_fold_maps(lambda cell: [seeded(model) for _, model in specs],
+                               noisy_pages, clean_pages, cells.split_cells(documents, backgrounds),
+                               log=self._log)
         self.oof_rmse_ = {name: rmse(clean_pages, maps) for (name, _), maps in zip(specs, oof)}
         self._log("out-of-fold RMSE: " + ", ".join(f"{n} {v:.5f}"
                                                    for n, v in self.oof_rmse_.items()))
@@ -169,9 +220,7 @@ class StackedDenoiser(BaseEstimator):
         return self
 
     def _channels(self, page, level0_maps):
-        maps = list(level0_maps) + [page] + [FEATURE_MAPS[name](page)
-                                             for name in self.feature_maps]
-        return np.stack(maps, axis=-1)
+        return stack_channels(page, level0_maps, self.feature_maps)
 
     def level0_maps(self, page):
         """The refitted level-0 models' cleaned versions of one page, by name.
