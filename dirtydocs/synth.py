@@ -20,7 +20,10 @@ from PIL import Image, ImageDraw, ImageFont
 from scipy import ndimage as ndi
 from sklearn.utils import check_random_state
 
-__all__ = ["DEGRADATIONS", "make_page", "make_pages", "make_synthetic_training_pages"]
+from ._validation import check_page_pairs
+
+__all__ = ["DEGRADATIONS", "make_page", "make_pages", "make_synthetic_training_pages",
+           "paper_under_ink", "restain_pages"]
 
 #: Probability that a page gets each degradation. Override per call with `degradations=`.
 DEGRADATIONS = {
@@ -244,6 +247,18 @@ _PAPER_EFFECTS = {
 }
 
 
+def _stained_paper(shape, applied, seeds, rng):
+    """The product of the applied paper effects, exposed like a scan of that paper."""
+    paper = np.ones(shape, np.float64)
+    for name, effect in _PAPER_EFFECTS.items():
+        if applied[name]:
+            paper *= effect(shape, seeds[name])
+    # A scanner exposes for the paper: however many stains darken it, most of a page still
+    # scans light. Without this the product of several effects makes pages far darker than
+    # real scans, and models trained on them learn the wrong paper level.
+    return np.minimum(paper * (rng.uniform(0.75, 0.92) / np.median(paper)), 1.0)
+
+
 def _jpeg(page, rng):
     buffer = io.BytesIO()
     Image.fromarray(np.rint(page * 255).astype(np.uint8)).save(
@@ -294,14 +309,7 @@ def make_page(shape=(258, 540), *, random_state=None, degradations=None, text_si
     seeds = {name: np.random.default_rng(rng.integers(2**63)) for name in probabilities}
     clean = _render_text(shape, rng, text_size=text_size)
 
-    paper = np.ones(shape, np.float64)
-    for name, effect in _PAPER_EFFECTS.items():
-        if applied[name]:
-            paper *= effect(shape, seeds[name])
-    # A scanner exposes for the paper: however many stains darken it, most of a page still
-    # scans light. Without this the product of several effects makes pages far darker than
-    # real scans, and models trained on them learn the wrong paper level.
-    paper = np.minimum(paper * (rng.uniform(0.75, 0.92) / np.median(paper)), 1.0)
+    paper = _stained_paper(shape, applied, seeds, rng)
 
     # The clean page is the text as a clean scan shows it, with the scanner's blur, on
     # white paper. The noisy scan lifts the ink off black (faded ink, or just the scan)
@@ -372,3 +380,114 @@ def make_synthetic_training_pages(n_pages, *, random_state=None):
                        text_size=(13, 18))
              for i in range(n_pages)]
     return [noisy for noisy, _ in pairs], [clean for _, clean in pairs]
+
+
+_PAPER_NAMES = tuple(_PAPER_EFFECTS)
+
+
+def _paper_probabilities(degradations):
+    probabilities = {name: DEGRADATIONS[name] for name in _PAPER_NAMES}
+    for name, probability in (degradations or {}).items():
+        if name not in _PAPER_NAMES:
+            raise ValueError(f"unknown paper effect {name!r}; known: {sorted(_PAPER_NAMES)}")
+        if not 0.0 <= probability <= 1.0:
+            raise ValueError(f"probability of {name!r} must be in [0, 1], got {probability}")
+        probabilities[name] = probability
+    return probabilities
+
+
+def paper_under_ink(noisy, clean, *, paper_level=0.99, sigma=3.0):
+    """The paper of a training pair, with the ink taken out.
+
+    Where the clean page is paper the noisy page shows the paper itself; under ink the
+    paper is the Gaussian-weighted mean of the paper around it, or the nearest paper pixel
+    where ink covers more than a few `sigma`.
+
+    Parameters
+    ----------
+    noisy, clean : (M, N) ndarray
+        A noisy page and its truth.
+    paper_level : float
+        Clean pixels at least this bright are paper.
+    sigma : float
+        Reach, in pixels, of the mean that fills in under the ink.
+
+    Returns
+    -------
+    paper : (M, N) ndarray of float64
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> clean = np.ones((9, 9)); clean[4, 2:7] = 0.0
+    >>> noisy = 0.8 * (0.1 + 0.9 * clean)
+    >>> bool(np.allclose(paper_under_ink(noisy, clean), 0.8))
+    True
+    """
+    noisy = np.asarray(noisy, np.float64)
+    # The pixels next to a stroke are paper in the truth but carry the scan's blur.
+    paper = ndi.binary_erosion(np.asarray(clean) >= paper_level, border_value=1)
+    if not paper.any():
+        return np.full(noisy.shape, np.median(noisy))
+    weight = ndi.gaussian_filter(paper.astype(np.float64), sigma)
+    mean = ndi.gaussian_filter(np.where(paper, noisy, 0.0), sigma) / np.maximum(weight, 1e-12)
+    nearest = ndi.distance_transform_edt(~paper, return_distances=False, return_indices=True)
+    filled = np.where(weight > 0.05, mean, noisy[tuple(nearest)])
+    return np.where(paper, noisy, filled)
+
+
+def restain_pages(noisy_pages, clean_pages, n_pages, *, random_state=None, degradations=None):
+    """New training pairs: the ink of real pairs on new synthetic paper.
+
+    Each new pair takes one real pair at random, divides its noisy page by its paper
+    (:func:`paper_under_ink`) to get the ink as the real scan shows it, grain and blur
+    included, and multiplies that by freshly stained paper (the effects of
+    :func:`make_page`). The clean page is the real one, unchanged. So the pairs teach the
+    mapping from a real scan's ink to its truth under stains the real pages lack, where
+    fully synthetic pages (:func:`make_synthetic_training_pages`) teach a rendered ink
+    that no scanner made.
+
+    Parameters
+    ----------
+    noisy_pages, clean_pages : sequence of (M, N) array_like
+        Real training pairs.
+    n_pages : int
+        How many pairs to make.
+    random_state : int, Generator, RandomState or None
+        Seed.
+    degradations : dict of str to float, optional
+        Probabilities that override ``DEGRADATIONS`` for the paper effects, as in
+        :func:`make_page`; the effects on ink and noise do not apply here.
+
+    Returns
+    -------
+    noisy, clean : list of (M, N) ndarray of float32
+        The noisy pages quantised to 8 bits like a real scan.
+
+    Examples
+    --------
+    >>> noisy, clean = make_pages(2, shape=(40, 50), random_state=0)
+    >>> new_noisy, new_clean = restain_pages(noisy, clean, 3, random_state=0)
+    >>> len(new_noisy), new_noisy[0].shape, any(c is clean[0] for c in new_clean)
+    (3, (40, 50), True)
+    """
+    noisy_pages, clean_pages = check_page_pairs(noisy_pages, clean_pages)
+    if n_pages < 0:
+        raise ValueError(f"n_pages must be at least 0, got {n_pages}")
+    probabilities = _paper_probabilities(degradations)
+    rng = np.random.default_rng(check_random_state(random_state).randint(2**31 - 1))
+    inks = {}
+    new_noisy, new_clean = [], []
+    for _ in range(int(n_pages)):
+        source = int(rng.integers(len(noisy_pages)))
+        if source not in inks:
+            page, truth = noisy_pages[source], clean_pages[source]
+            inks[source] = np.clip(page / np.maximum(paper_under_ink(page, truth), 1e-3), 0, 1)
+        shape = inks[source].shape
+        applied = {name: rng.random() < probabilities[name] for name in _PAPER_NAMES}
+        seeds = {name: np.random.default_rng(rng.integers(2**63)) for name in _PAPER_NAMES}
+        paper = _stained_paper(shape, applied, seeds, rng)
+        noisy = np.rint(np.clip(inks[source] * paper, 0.0, 1.0) * 255) / 255
+        new_noisy.append(noisy.astype(np.float32))
+        new_clean.append(clean_pages[source])
+    return new_noisy, new_clean

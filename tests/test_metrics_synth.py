@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
+from scipy import ndimage as ndi
 
 from dirtydocs.metrics import psnr, rmse, ssim
 from dirtydocs.synth import make_page, make_pages
@@ -92,3 +93,73 @@ def test_paper_scans_light_however_many_stains_darken_it():
         noisy, clean = make_page((96, 128), random_state=seed, degradations=every_effect)
         paper = noisy[clean > 0.99]
         assert 0.7 <= np.median(paper) <= 0.95
+
+
+NO_PAPER_EFFECTS = {"paper_texture": 0.0, "blotches": 0.0, "coffee_rings": 0.0, "tea_stains": 0.0,
+                    "sun_spots": 0.0, "yellowing": 0.0, "folds": 0.0, "wrinkles": 0.0,
+                    "watermark": 0.0, "uneven_light": 0.0}
+
+
+def _scanned_pair(shape=(60, 90)):
+    """A pair made the way the Kaggle pages are: the truth's ink, lifted and grainy, times a
+    smooth paper."""
+    rng = np.random.default_rng(3)
+    clean = np.ones(shape)
+    for row in range(8, shape[0] - 8, 12):
+        clean[row:row + 3, 5:-5] = rng.uniform(0.0, 0.4, (3, shape[1] - 10))
+    ink = np.clip(0.12 + 0.88 * clean + rng.normal(0, 0.03, shape) * (clean < 1), 0, 1)
+    rows, cols = np.mgrid[0:shape[0], 0:shape[1]]
+    paper = 0.65 + 0.25 * np.sin(rows / 40.0) * np.cos(cols / 60.0) ** 2
+    return [array.astype(np.float32) for array in (ink * paper, clean, ink, paper)]
+
+
+def test_paper_under_ink_follows_the_paper_beneath_strokes():
+    from dirtydocs.synth import paper_under_ink
+
+    noisy, clean, _, paper = _scanned_pair()
+    estimate = paper_under_ink(noisy, clean)
+    under_ink = clean < 1
+    assert np.abs(estimate - paper)[under_ink].max() < 0.01
+    far_from_ink = ndi.distance_transform_edt(clean == 1) > 2
+    assert_array_equal(estimate[far_from_ink], noisy[far_from_ink])
+    # A page that is all ink still gets a paper, the page's median.
+    assert np.allclose(paper_under_ink(noisy, np.zeros_like(clean)), np.median(noisy))
+
+
+def test_restained_pages_carry_the_real_ink_and_truth_on_new_paper():
+    from dirtydocs.synth import restain_pages
+
+    noisy, clean, ink, _ = _scanned_pair()
+    new_noisy, new_clean = restain_pages([noisy], [clean], 4, random_state=0)
+    again, _ = restain_pages([noisy], [clean], 4, random_state=0)
+    assert all(np.array_equal(a, b) for a, b in zip(new_noisy, again))
+    assert all(np.array_equal(c, clean) for c in new_clean)
+    assert all(page.dtype == np.float32 and page.shape == noisy.shape for page in new_noisy)
+    assert all(np.array_equal(np.rint(page * 255), page * 255) for page in new_noisy)  # 8-bit
+    # Each copy gets its own stains.
+    assert not np.array_equal(new_noisy[0], new_noisy[1])
+    assert np.corrcoef(new_noisy[0].ravel(), noisy.ravel())[0, 1] < 0.99
+
+    # With every paper effect off the new paper is flat (only the scanner's exposure), so the
+    # new page is the real ink, grain included, times a constant.
+    plain, _ = restain_pages([noisy], [clean], 2, random_state=1, degradations=NO_PAPER_EFFECTS)
+    for page in plain:
+        exposure = np.median(page[clean == 1])
+        assert 0.74 <= exposure <= 0.93
+        assert np.abs(page / exposure - ink).max() < 0.03
+
+
+def test_restain_pages_input_errors():
+    from dirtydocs.synth import restain_pages
+
+    noisy, clean, _, _ = _scanned_pair()
+    with pytest.raises(ValueError, match="unknown paper effect 'jpeg'"):
+        restain_pages([noisy], [clean], 1, degradations={"jpeg": 1.0})
+    with pytest.raises(ValueError, match="must be in"):
+        restain_pages([noisy], [clean], 1, degradations={"folds": 2.0})
+    with pytest.raises(ValueError, match="at least 0"):
+        restain_pages([noisy], [clean], -1)
+    with pytest.raises(ValueError, match="at least one page"):
+        restain_pages([], [], 1)
+    with pytest.raises(ValueError):
+        restain_pages([noisy], [clean[:, :-1]], 1)
