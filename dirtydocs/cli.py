@@ -122,6 +122,13 @@ def command_train(args):
     model = _build_model(args)
     start = time.perf_counter()
     noisy, clean = list(data.noisy), list(data.clean)
+    if args.restained:
+        from .synth import restain_pages
+
+        extra_noisy, extra_clean = restain_pages(data.noisy, data.clean, args.restained,
+                                                 random_state=args.seed)
+        noisy += extra_noisy
+        clean += extra_clean
     if args.synthetic:
         from .synth import make_synthetic_training_pages
 
@@ -130,9 +137,10 @@ def command_train(args):
         noisy += extra_noisy
         clean += extra_clean
     if not args.quiet:
+        extras = [f"{count} {kind} pairs" for count, kind in
+                  ((args.restained, "restained"), (args.synthetic, "synthetic")) if count]
         print(f"training on {len(data.names)} page pairs from {args.data_dir}"
-              + (f" and {args.synthetic} synthetic pairs" if args.synthetic else ""),
-              file=sys.stderr)
+              + "".join(f" and {extra}" for extra in extras), file=sys.stderr)
     model.fit(noisy, clean)
     save(model, args.model)
     if not args.quiet:
@@ -265,7 +273,11 @@ def build_parser():
                        default=DocumentDenoiser().get_params()["max_samples"],
                        help="training pixels drawn across all pages")
     train.add_argument("--synthetic", type=int, default=0, metavar="N",
-                       help="mix N synthetic page pairs into the training pages")
+                       help="mix N synthetic page pairs (rendered text, synthetic stains) "
+                            "into the training pages")
+    train.add_argument("--restained", type=int, default=0, metavar="N",
+                       help="mix in N pairs made of the training pages' own ink on new "
+                            "synthetic paper (dirtydocs.synth.restain_pages)")
     train.add_argument("--cnn-epochs", type=int, default=60,
                        help="most epochs (1024 patches each) of the stack's CNN")
     train.add_argument("--cnn-seconds", type=float, default=None,

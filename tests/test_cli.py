@@ -162,6 +162,17 @@ def test_train_can_mix_in_synthetic_pages(dataset, tmp_path, capsys):
     assert isinstance(load(path), DocumentDenoiser)
 
 
+def test_train_can_mix_in_restained_pages(dataset, tmp_path, capsys):
+    path = tmp_path / "restained.ddm"
+    argv = ["train", str(dataset), "--model", str(path), "--restained", "3", "--synthetic", "1"]
+    assert main([*argv, *SMALL]) == 0
+    assert "training on 4 page pairs from" in (err := capsys.readouterr().err)
+    assert "and 3 restained pairs and 1 synthetic pairs" in err
+    from dirtydocs import load
+
+    assert isinstance(load(path), DocumentDenoiser)
+
+
 def test_stacked_method_builds_the_stack_with_its_cnn_budget():
     from dirtydocs import StackedDenoiser
     from dirtydocs.cli import _build_model, build_parser
