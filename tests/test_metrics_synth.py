@@ -163,3 +163,19 @@ def test_restain_pages_input_errors():
         restain_pages([], [], 1)
     with pytest.raises(ValueError):
         restain_pages([noisy], [clean[:, :-1]], 1)
+
+
+def test_restained_pages_share_their_source_document_not_its_background():
+    # Cross-group validation and the stack's out-of-fold cells rely on this: a restained
+    # page must never sit on the other side of a split from the page whose ink it carries.
+    from dirtydocs.models.selection import infer_page_groups
+    from dirtydocs.synth import restain_pages
+
+    noisy, clean = make_pages(3, shape=(64, 90), random_state=5)
+    extra_noisy, extra_clean = restain_pages(noisy, clean, 6, random_state=2)
+    documents, backgrounds = infer_page_groups(noisy + extra_noisy, clean + extra_clean)
+    assert len(set(documents[:3])) == 3
+    for new, truth in enumerate(extra_clean, start=3):
+        source = next(i for i in range(3) if np.array_equal(clean[i], truth))
+        assert documents[new] == documents[source]
+        assert backgrounds[new] != backgrounds[source]
