@@ -4,6 +4,7 @@ Run from the repository root; takes about 3 x (the stack's training time)::
 
     python benchmarks/quality_table.py ../shared/data/ddd --out docs/quality
     python benchmarks/quality_table.py ../shared/data/ddd --synthetic 72 --out docs/quality_synth
+    python benchmarks/quality_table.py ../shared/data/ddd --restained 72 --out quality_re
 
 Rows: the noisy input, median background removal (the page divided by its 31x31 median,
 no learning), a random forest on raw 3x3 windows (scikit-learn), the stack's two level-0
@@ -11,8 +12,9 @@ models (LightGBM and LightGBM's random forest over the 47 features, refitted on 
 training pages) and the stack. Folds are ``CrossGroupKFold(3, random_state=0)``, those of
 ``dirtydocs evaluate --cv 3``: each test page's document and stain background are absent
 from its fold's training pages. ``--synthetic N`` mixes N synthetic pairs into every
-training fold (never into a test fold); ``--folds 0`` runs one fold only (a third of the
-time). Writes ``<out>.json`` and ``<out>.md``.
+training fold (never into a test fold), ``--restained N`` N restained copies of the fold's
+own training pages (``dirtydocs.synth.restain_pages``); ``--folds 0`` runs one fold only
+(a third of the time). Writes ``<out>.json`` and ``<out>.md``.
 """
 
 import argparse
@@ -28,7 +30,7 @@ from dirtydocs.io import load_dataset
 from dirtydocs.metrics import rmse
 from dirtydocs.models.selection import CrossGroupKFold, infer_page_groups
 from dirtydocs.nn import SmallCNN
-from dirtydocs.synth import make_synthetic_training_pages
+from dirtydocs.synth import make_synthetic_training_pages, restain_pages
 
 
 def median_background_removal(page):
@@ -64,6 +66,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data")
     parser.add_argument("--synthetic", type=int, default=0, metavar="N")
+    parser.add_argument("--restained", type=int, default=0, metavar="N")
     parser.add_argument("--cnn-seconds", type=float, default=420.0)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default="quality")
@@ -84,10 +87,13 @@ def main(argv=None):
         if fold not in args.folds:
             continue
         started = time.perf_counter()
-        noisy_train = [data.noisy[i] for i in train] + extra_noisy
-        clean_train = [data.clean[i] for i in train] + extra_clean
-        groups = None
-        if not extra_noisy:
+        noisy_train = [data.noisy[i] for i in train]
+        clean_train = [data.clean[i] for i in train]
+        restained = restain_pages(noisy_train, clean_train, args.restained, random_state=1)
+        noisy_train += extra_noisy + restained[0]
+        clean_train += extra_clean + restained[1]
+        groups = None  # inferred: a restained page shares its source's document
+        if not extra_noisy and not args.restained:
             groups = ([documents[i] for i in train], [backgrounds[i] for i in train])
         stack = StackedDenoiser(cnn=SmallCNN(max_seconds=args.cnn_seconds),
                                 random_state=args.seed, verbose=True)
@@ -115,7 +121,7 @@ def main(argv=None):
                       "level0_out_of_fold_rmse": stack.oof_rmse_,
                       "cnn_best_epoch": stack.cnn_.best_epoch_})
         print(json.dumps(folds[-1]), flush=True)
-    result = {"synthetic_pages": args.synthetic, "folds": folds,
+    result = {"synthetic_pages": args.synthetic, "restained_pages": args.restained, "folds": folds,
               "rmse": {name: rmse(truth, cleaned[name]) for name in methods}}
     with open(f"{args.out}.json", "w") as handle:
         json.dump(result, handle, indent=1)

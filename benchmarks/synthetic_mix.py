@@ -3,18 +3,32 @@
     python benchmarks/synthetic_mix.py ../shared/data/ddd --synthetic 72
 
 Cross-group 3-fold CV (the folds of ``dirtydocs evaluate --cv 3``) of the bundled pixel
-recipe, trained on each fold's Kaggle pages alone and again with N synthetic pairs
-(``dirtydocs.synth.make_synthetic_training_pages``) added to every training fold. Test
-folds are Kaggle pages only, with documents and stain backgrounds absent from training.
+recipe, trained on each fold's Kaggle pages alone, and again with N synthetic pairs added
+to every training fold, of two kinds:
+
+- *rendered*: :func:`dirtydocs.synth.make_synthetic_training_pages`, text drawn in a font
+  and degraded, all synthetic;
+- *restained*: :func:`dirtydocs.synth.restain_pages` on the fold's training pages, their
+  real ink on new synthetic paper.
+
+Each model is scored on two sets of test pages, both with documents absent from training:
+
+- *kaggle stains*: the test fold's Kaggle pages, whose stain backgrounds are absent too;
+- *new stains*: the same pages' ink on synthetic paper that no training page had (paper
+  drawn with a seed the training pages never use), the stains a user's scan may have and
+  the Kaggle pages lack.
 """
 
 import argparse
 import json
+import sys
 
 from dirtydocs import DocumentDenoiser, rmse
 from dirtydocs.io import load_dataset
 from dirtydocs.models.selection import CrossGroupKFold, infer_page_groups
-from dirtydocs.synth import make_synthetic_training_pages
+from dirtydocs.synth import make_synthetic_training_pages, restain_pages
+
+NEW_STAIN_SEED = 12345
 
 
 def main(argv=None):
@@ -22,31 +36,62 @@ def main(argv=None):
     parser.add_argument("data")
     parser.add_argument("--synthetic", type=int, default=72, metavar="N")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--folds", type=int, nargs="*", default=None,
+                        help="which of the 3 folds to run (default: all)")
     parser.add_argument("--out", default="synthetic_mix.json")
     args = parser.parse_args(argv)
     data = load_dataset(args.data)
     documents, backgrounds = infer_page_groups(data.noisy, data.clean)
-    extra_noisy, extra_clean = make_synthetic_training_pages(args.synthetic, random_state=1)
-    variants = {"kaggle pages only": ([], []),
-                f"plus {args.synthetic} synthetic pages": (extra_noisy, extra_clean)}
-    truth, cleaned = [], {name: [] for name in variants}
+    rendered = make_synthetic_training_pages(args.synthetic, random_state=1)
     folds = []
-    for train, test in CrossGroupKFold(3, random_state=0).split(documents, backgrounds):
-        truth += [data.clean[i] for i in test]
-        scores = {}
-        for name, (noisy_extra, clean_extra) in variants.items():
+    for fold, (train, test) in enumerate(CrossGroupKFold(3, random_state=0)
+                                         .split(documents, backgrounds)):
+        if args.folds is not None and fold not in args.folds:
+            if fold > max(args.folds):
+                break
+            continue
+        train_noisy = [data.noisy[i] for i in train]
+        train_clean = [data.clean[i] for i in train]
+        test_noisy = [data.noisy[i] for i in test]
+        test_clean = [data.clean[i] for i in test]
+        test_sets = {"kaggle stains": (test_noisy, test_clean),
+                     "new stains": restain_pages(test_noisy, test_clean, len(test),
+                                                 random_state=NEW_STAIN_SEED)}
+        variants = {
+            "kaggle pages only": ([], []),
+            f"plus {args.synthetic} rendered pages": rendered,
+            f"plus {args.synthetic} restained pages": restain_pages(
+                train_noisy, train_clean, args.synthetic, random_state=1),
+        }
+        scores = {"fold": fold, "n_pixels": sum(page.size for page in test_clean)}
+        for name, (extra_noisy, extra_clean) in variants.items():
             model = DocumentDenoiser(random_state=args.seed).fit(
-                [data.noisy[i] for i in train] + noisy_extra,
-                [data.clean[i] for i in train] + clean_extra)
-            pages = model.predict([data.noisy[i] for i in test])
-            cleaned[name] += pages
-            scores[name] = rmse([data.clean[i] for i in test], pages)
+                train_noisy + list(extra_noisy), train_clean + list(extra_clean))
+            scores[name] = {
+                test_name: {"noisy": rmse(truth, noisy),
+                            "cleaned": rmse(truth, model.predict(noisy))}
+                for test_name, (noisy, truth) in test_sets.items()}
+            print(json.dumps({"fold": fold, name: scores[name]}), flush=True)
         folds.append(scores)
-        print(json.dumps(scores), flush=True)
-    result = {"folds": folds, "rmse": {name: rmse(truth, pages) for name, pages in cleaned.items()}}
-    print(json.dumps(result["rmse"], indent=1))
+    command = " ".join(sys.argv[1:] if argv is None else argv)
+    result = {"command": f"python benchmarks/synthetic_mix.py {command}",
+              "folds": folds, "pooled": _pooled(folds)}
+    print(json.dumps(result["pooled"], indent=1))
     with open(args.out, "w") as handle:
         json.dump(result, handle, indent=1)
+
+
+def _pooled(folds):
+    """RMSE over all folds' test pixels, from each fold's RMSE and pixel count."""
+    pooled = {}
+    for name in (key for key in folds[0] if key not in ("fold", "n_pixels")):
+        pooled[name] = {}
+        for test_name in folds[0][name]:
+            for column in ("noisy", "cleaned"):
+                total = sum(f["n_pixels"] * f[name][test_name][column] ** 2 for f in folds)
+                pooled[name].setdefault(test_name, {})[column] = (
+                    total / sum(f["n_pixels"] for f in folds)) ** 0.5
+    return pooled
 
 
 if __name__ == "__main__":
