@@ -247,6 +247,18 @@ _PAPER_EFFECTS = {
 }
 
 
+def _probabilities(overrides, names, kind):
+    """``DEGRADATIONS`` restricted to `names`, in their order, with checked `overrides`."""
+    probabilities = {name: DEGRADATIONS[name] for name in names}
+    for name, probability in (overrides or {}).items():
+        if name not in probabilities:
+            raise ValueError(f"unknown {kind} {name!r}; known: {sorted(probabilities)}")
+        if not 0.0 <= probability <= 1.0:
+            raise ValueError(f"probability of {name!r} must be in [0, 1], got {probability}")
+        probabilities[name] = probability
+    return probabilities
+
+
 def _stained_paper(shape, applied, seeds, rng):
     """The product of the applied paper effects, exposed like a scan of that paper."""
     paper = np.ones(shape, np.float64)
@@ -296,13 +308,7 @@ def make_page(shape=(258, 540), *, random_state=None, degradations=None, text_si
     shape = tuple(int(s) for s in shape)
     if len(shape) != 2 or min(shape) < 32:
         raise ValueError(f"shape must be (rows, columns) of at least 32 each, got {shape}")
-    probabilities = dict(DEGRADATIONS)
-    for name, probability in (degradations or {}).items():
-        if name not in DEGRADATIONS:
-            raise ValueError(f"unknown degradation {name!r}; known: {sorted(DEGRADATIONS)}")
-        if not 0.0 <= probability <= 1.0:
-            raise ValueError(f"probability of {name!r} must be in [0, 1], got {probability}")
-        probabilities[name] = probability
+    probabilities = _probabilities(degradations, DEGRADATIONS, "degradation")
     rng = np.random.default_rng(check_random_state(random_state).randint(2**31 - 1))
     # Draw every decision first, so switching one degradation off leaves the others alone.
     applied = {name: rng.random() < p for name, p in probabilities.items()}
@@ -385,15 +391,6 @@ def make_synthetic_training_pages(n_pages, *, random_state=None):
 _PAPER_NAMES = tuple(_PAPER_EFFECTS)
 
 
-def _paper_probabilities(degradations):
-    probabilities = {name: DEGRADATIONS[name] for name in _PAPER_NAMES}
-    for name, probability in (degradations or {}).items():
-        if name not in _PAPER_NAMES:
-            raise ValueError(f"unknown paper effect {name!r}; known: {sorted(_PAPER_NAMES)}")
-        if not 0.0 <= probability <= 1.0:
-            raise ValueError(f"probability of {name!r} must be in [0, 1], got {probability}")
-        probabilities[name] = probability
-    return probabilities
 
 
 def paper_under_ink(noisy, clean, *, paper_level=0.99, sigma=3.0):
@@ -474,7 +471,7 @@ def restain_pages(noisy_pages, clean_pages, n_pages, *, random_state=None, degra
     noisy_pages, clean_pages = check_page_pairs(noisy_pages, clean_pages)
     if n_pages < 0:
         raise ValueError(f"n_pages must be at least 0, got {n_pages}")
-    probabilities = _paper_probabilities(degradations)
+    probabilities = _probabilities(degradations, _PAPER_NAMES, "paper effect")
     rng = np.random.default_rng(check_random_state(random_state).randint(2**31 - 1))
     inks = {}
     new_noisy, new_clean = [], []
