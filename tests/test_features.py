@@ -11,6 +11,7 @@ from dirtydocs.features import (
     canny_edges,
     local_mean_std,
     local_stats,
+    local_paper,
     local_windows,
     median_background,
     niblack_threshold,
@@ -131,6 +132,56 @@ def test_background_ratio_undoes_a_multiplicative_stain():
     assert ratio[text == 0].max() < 0.05
 
 
+def _local_paper_reference(page, background, sigma, paper_ratio):
+    """Explicit Gaussian-weighted sums over mirrored borders, in float64."""
+    radius = int(4 * sigma + 0.5)
+    offsets = np.arange(-radius, radius + 1)
+    weights_1d = np.exp(-0.5 * (offsets / sigma) ** 2)
+    weights = np.outer(weights_1d, weights_1d) / weights_1d.sum() ** 2
+    is_paper = page.astype(np.float64) >= paper_ratio * background
+    padded_page = np.pad(page.astype(np.float64), radius, mode="symmetric")
+    padded_paper = np.pad(is_paper, radius, mode="symmetric")
+    paper = np.empty(page.shape)
+    coverage = np.empty(page.shape)
+    for row in range(page.shape[0]):
+        for col in range(page.shape[1]):
+            window = (slice(row, row + 2 * radius + 1), slice(col, col + 2 * radius + 1))
+            share = weights * padded_paper[window]
+            coverage[row, col] = share.sum()
+            paper[row, col] = ((share * padded_page[window]).sum() / share.sum()
+                               if share.sum() > 0.05 else background[row, col])
+    return paper, coverage
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (5, 40), (23, 17)])
+@pytest.mark.parametrize("sigma", [0.7, 2.0])
+def test_local_paper_matches_reference(rng, shape, sigma):
+    page = np.clip(_page(rng, shape) * 0.5 + 0.45, 0, 1)
+    page[rng.random(shape) < 0.3] = 0.1  # ink, which the mean must skip
+    background = median_background(page, size=5)
+    paper, coverage = local_paper(page, background, sigma=sigma, paper_ratio=0.9)
+    expected_paper, expected_coverage = _local_paper_reference(page, background, sigma, 0.9)
+    assert_allclose(coverage, expected_coverage, atol=1e-6)
+    assert_allclose(paper, expected_paper, atol=1e-6)
+
+
+def test_local_paper_follows_a_crease_the_median_misses():
+    # A crease beside a stroke, darker than the paper but lighter than ink: the 15-pixel
+    # median does not see it, the paper mean at sigma 1 does.
+    paper = np.full((40, 60), 0.85, np.float32)
+    paper[:, 30:34] = 0.8
+    text = np.ones_like(paper)
+    text[5:35, 27:29] = 0.0
+    page = paper * (0.1 + 0.9 * text)
+    background = median_background(page, size=15)
+    local, _ = local_paper(page, background, sigma=1.0)
+    crease = (slice(5, 35), slice(30, 34))
+    assert np.abs(local[crease] - 0.8).max() < 0.02
+    assert np.abs(background[crease] - 0.8).min() > 0.04
+    all_ink = np.zeros((6, 6), np.float32)
+    assert_allclose(local_paper(all_ink, np.full((6, 6), 0.7), sigma=1.0)[0], 0.7)
+
+
 @pytest.mark.parametrize(
     "call, message",
     [
@@ -143,6 +194,8 @@ def test_background_ratio_undoes_a_multiplicative_stain():
         (lambda p: median_background(np.full((3, 3), np.nan)), "NaN"),
         (lambda p: median_background(np.zeros((0, 3))), "empty"),
         (lambda p: canny_edges(p, dilation=-1), "dilation"),
+        (lambda p: local_paper(p, p, sigma=0), "sigma must be positive"),
+        (lambda p: local_paper(p, p[:3], sigma=1), "background has shape"),
     ],
 )
 def test_bad_arguments_get_clear_errors(call, message):
@@ -167,6 +220,10 @@ def test_feature_matrix_layout(rng):
     centre = names.index("window_+0_+0")
     ratio = features[:, names.index("ratio31")]
     assert_array_equal(features[:, centre], np.minimum(ratio, 1.0))
+    paper, coverage = local_paper(page, median_background(page, size=31), sigma=2.0)
+    assert_array_equal(features[:, names.index("ratio_to_paper2")],
+                       background_ratio(page, paper).ravel())
+    assert_array_equal(features[:, names.index("paper_coverage2")], coverage.ravel())
 
 
 def test_several_pages_stack_in_order(rng):
@@ -197,3 +254,8 @@ def test_extractor_parameter_errors():
         FeatureExtractor(window_size=4).fit()
     with pytest.raises(ValueError, match="band_rows"):
         FeatureExtractor(band_rows=0).fit()
+    with pytest.raises(ValueError, match="paper_sigmas"):
+        FeatureExtractor(paper_sigmas=(1.0, 0.0)).fit()
+    with pytest.raises(ValueError, match="paper_ratio"):
+        FeatureExtractor(paper_ratio=1.5).fit()
+    assert FeatureExtractor(paper_sigmas=()).fit().n_features_out_ == 48

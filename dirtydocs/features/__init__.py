@@ -1,6 +1,6 @@
 """Per-pixel features of a page: background, thresholds, edges and local windows."""
 
-from .background import background_ratio, median_background
+from .background import background_ratio, local_paper, median_background
 from .edges import canny_edges
 from .extractor import FeatureExtractor
 from .local import local_stats, local_windows
@@ -11,6 +11,7 @@ __all__ = [
     "background_ratio",
     "canny_edges",
     "local_mean_std",
+    "local_paper",
     "local_stats",
     "local_windows",
     "median_background",

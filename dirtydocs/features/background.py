@@ -1,12 +1,13 @@
 """Paper background by large median filters, and the page relative to it."""
 
 import numpy as np
+from scipy import ndimage as ndi
 
 from .._validation import check_page
 from . import _kernels
 from ._util import check_window, pad_symmetric
 
-__all__ = ["median_background", "background_ratio"]
+__all__ = ["median_background", "background_ratio", "local_paper", "local_paper_reach"]
 
 
 def median_background(page, *, size=31):
@@ -77,3 +78,58 @@ def background_ratio(page, background, *, floor=0.05, ceiling=1.5):
         )
     ratio = page / np.maximum(background, np.float32(floor))
     return np.clip(ratio, 0.0, ceiling, out=ratio).astype(np.float32, copy=False)
+
+
+def local_paper_reach(sigma):
+    """Pixels that :func:`local_paper` reads beyond a pixel (scipy's 4-sigma truncation)."""
+    return int(4.0 * float(sigma) + 0.5)
+
+
+def local_paper(page, background, *, sigma, paper_ratio=0.9):
+    """The paper right around each pixel: a Gaussian-weighted mean of the pixels that are paper.
+
+    A median background is one value for a whole window, so under a stroke it misses the
+    paper's texture: creases, fibres and the grain of a crumpled sheet a few pixels across.
+    Averaging only the pixels that look like paper (at least `paper_ratio` of the median
+    `background`) within a few pixels follows that texture up to the stroke's edge, where
+    most of the error of cleaning lies.
+
+    Parameters
+    ----------
+    page, background : (M, N) array_like
+        Page and its median background (:func:`median_background`), in [0, 1].
+    sigma : float
+        Reach of the mean, in pixels.
+    paper_ratio : float
+        A pixel is paper when ``page >= paper_ratio * background``.
+
+    Returns
+    -------
+    paper : (M, N) ndarray of float32
+        The local paper level; the background where paper pixels weigh less than 5% of
+        the mean (inside a large blot of ink).
+    coverage : (M, N) ndarray of float32
+        The weight of the paper pixels in the mean, in [0, 1].
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> page = np.full((9, 9), 0.8, np.float32); page[4, :] = 0.1  # a line of ink
+    >>> paper, coverage = local_paper(page, np.full((9, 9), 0.8), sigma=1.0)
+    >>> round(float(paper[4, 4]), 3), round(float(coverage[4, 4]), 2)
+    (0.8, 0.6)
+    """
+    page = check_page(page)
+    background = check_page(background, name="background")
+    if background.shape != page.shape:
+        raise ValueError(
+            f"background has shape {background.shape}, expected the page's {page.shape}"
+        )
+    if not float(sigma) > 0:
+        raise ValueError(f"sigma must be positive, got {sigma!r}")
+    page64 = page.astype(np.float64)
+    is_paper = page64 >= paper_ratio * background
+    coverage = ndi.gaussian_filter(is_paper.astype(np.float64), sigma, mode="reflect")
+    total = ndi.gaussian_filter(np.where(is_paper, page64, 0.0), sigma, mode="reflect")
+    paper = np.where(coverage > 0.05, total / np.maximum(coverage, 1e-12), background)
+    return paper.astype(np.float32), coverage.astype(np.float32)

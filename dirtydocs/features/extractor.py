@@ -8,7 +8,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._validation import check_page, check_pages
 from . import _kernels
-from .background import background_ratio, median_background
+from .background import background_ratio, local_paper, local_paper_reach, median_background
 from .edges import canny_edges
 from .local import local_stats, local_windows
 from .threshold import niblack_threshold, sauvola_threshold
@@ -25,9 +25,11 @@ class FeatureExtractor(TransformerMixin, BaseEstimator):
 
     For every pixel: the raw value; median backgrounds at several sizes with the page minus
     and divided by each; the page divided by its background ("normalised page") minus its
-    Sauvola and Niblack thresholds; Canny edges and their dilation; min/max/mean/std of the
-    normalised page over small windows; and the normalised page's ``window_size**2``
-    neighbourhood.
+    Sauvola and Niblack thresholds; the page divided by the paper right around it (the mean
+    of nearby paper pixels, :func:`~dirtydocs.features.local_paper`), that paper relative to
+    the background, and how much paper it saw; Canny edges and their dilation;
+    min/max/mean/std of the normalised page over small windows; and the normalised page's
+    ``window_size**2`` neighbourhood.
 
     Pages are processed in bands of `band_rows` rows plus a halo as wide as the largest
     filter reaches, so memory grows with the page width, not its area.
@@ -53,6 +55,11 @@ class FeatureExtractor(TransformerMixin, BaseEstimator):
         Odd side of the raw neighbourhood (0 for none).
     canny_sigma : float
         Smoothing of the Canny detector.
+    paper_sigmas : tuple of float
+        Reaches of the local paper means (empty for none, the layout of format-1 model
+        files).
+    paper_ratio : float
+        Pixels at least this share of the background count as paper for those means.
     band_rows : int
         Rows per band.
 
@@ -83,6 +90,8 @@ class FeatureExtractor(TransformerMixin, BaseEstimator):
         stats_sizes=(3, 7),
         window_size=5,
         canny_sigma=1.0,
+        paper_sigmas=(1.0, 2.0, 4.0),
+        paper_ratio=0.9,
         band_rows=512,
     ):
         self.median_sizes = median_sizes
@@ -94,6 +103,8 @@ class FeatureExtractor(TransformerMixin, BaseEstimator):
         self.stats_sizes = stats_sizes
         self.window_size = window_size
         self.canny_sigma = canny_sigma
+        self.paper_sigmas = paper_sigmas
+        self.paper_ratio = paper_ratio
         self.band_rows = band_rows
 
     # -- scikit-learn API -------------------------------------------------------------
@@ -140,9 +151,10 @@ class FeatureExtractor(TransformerMixin, BaseEstimator):
         Examples
         --------
         >>> list(FeatureExtractor(median_sizes=(15,), normalise_size=15, sauvola_windows=(),
-        ...      niblack_windows=(), stats_sizes=(), window_size=0).fit()
-        ...      .get_feature_names_out())
-        ['raw', 'background15', 'raw_minus_background15', 'ratio15', 'canny', 'canny_dilated']
+        ...      niblack_windows=(), stats_sizes=(), window_size=0, paper_sigmas=(2,)).fit()
+        ...      .get_feature_names_out())  # doctest: +NORMALIZE_WHITESPACE
+        ['raw', 'background15', 'raw_minus_background15', 'ratio15', 'ratio_to_paper2',
+         'paper2_over_background', 'paper_coverage2', 'canny', 'canny_dilated']
         """
         check_is_fitted(self, "n_features_out_")
         return self.feature_names_out_.copy()
@@ -156,7 +168,9 @@ class FeatureExtractor(TransformerMixin, BaseEstimator):
         threshold_reach = max((*self.sauvola_windows, *self.niblack_windows, 1)) // 2
         local_reach = max((*self.stats_sizes, self.window_size or 1, 1)) // 2
         # Local features read the normalised page, which itself reads a median window.
-        normalised_reach = self.normalise_size // 2 + max(threshold_reach, local_reach)
+        paper_reach = max((local_paper_reach(s) for s in self.paper_sigmas), default=0)
+        normalised_reach = self.normalise_size // 2 + max(threshold_reach, local_reach,
+                                                          paper_reach)
         return max(median_reach, normalised_reach, _CANNY_HALO)
 
     def band_bounds(self, n_rows):
@@ -205,6 +219,14 @@ class FeatureExtractor(TransformerMixin, BaseEstimator):
                 and (self.window_size == 0 or self.window_size % 2 == 1)):
             raise ValueError(f"window_size must be 0 or an odd positive int, got "
                              f"{self.window_size!r}")
+        if not isinstance(self.paper_sigmas, (tuple, list)) or not all(
+            isinstance(s, numbers.Real) and not isinstance(s, bool) and s > 0
+            for s in self.paper_sigmas
+        ):
+            raise ValueError(f"paper_sigmas must be a tuple of positive numbers, got "
+                             f"{self.paper_sigmas!r}")
+        if not (isinstance(self.paper_ratio, numbers.Real) and 0 < self.paper_ratio <= 1):
+            raise ValueError(f"paper_ratio must be in (0, 1], got {self.paper_ratio!r}")
         if not (isinstance(self.band_rows, numbers.Integral) and self.band_rows >= 1):
             raise ValueError(f"band_rows must be a positive int, got {self.band_rows!r}")
 
@@ -214,6 +236,9 @@ class FeatureExtractor(TransformerMixin, BaseEstimator):
             names += [f"background{size}", f"raw_minus_background{size}", f"ratio{size}"]
         names += [f"ratio_minus_sauvola{w}" for w in self.sauvola_windows]
         names += [f"ratio_minus_niblack{w}" for w in self.niblack_windows]
+        for sigma in self.paper_sigmas:
+            names += [f"ratio_to_paper{sigma:g}", f"paper{sigma:g}_over_background",
+                      f"paper_coverage{sigma:g}"]
         names += ["canny", "canny_dilated"]
         for size in self.stats_sizes:
             names += [f"{stat}{size}" for stat in ("min", "max", "mean", "std")]
@@ -235,11 +260,16 @@ class FeatureExtractor(TransformerMixin, BaseEstimator):
             ratio = background_ratio(context, background)
             maps += [background, context - background, ratio]
             if size == self.normalise_size:
-                normalised = np.minimum(ratio, 1.0)
+                normalised, normalising_background = np.minimum(ratio, 1.0), background
         maps += [normalised - sauvola_threshold(normalised, window=w, k=self.sauvola_k)
                  for w in self.sauvola_windows]
         maps += [normalised - niblack_threshold(normalised, window=w, k=self.niblack_k)
                  for w in self.niblack_windows]
+        for sigma in self.paper_sigmas:
+            paper, coverage = local_paper(context, normalising_background, sigma=sigma,
+                                          paper_ratio=self.paper_ratio)
+            maps += [background_ratio(context, paper),
+                     background_ratio(paper, normalising_background), coverage]
         maps += canny_edges(context, sigma=self.canny_sigma)
         for size in self.stats_sizes:
             maps += local_stats(normalised, size=size)
