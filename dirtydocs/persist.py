@@ -20,7 +20,10 @@ from .io import atomic_output
 __all__ = ["ModelFileError", "save", "load", "FORMAT_NAME", "FORMAT_VERSION"]
 
 FORMAT_NAME = "dirtydocs-model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+#: Versions this dirtydocs reads. Version 1 predates the local-paper features: its feature
+#: extractors have no `paper_sigmas` and are read with none.
+READABLE_VERSIONS = (1, 2)
 MANIFEST = "manifest.json"
 
 
@@ -155,6 +158,7 @@ def _decode(spec, members):
         return model
     if kind == "FeatureExtractor":
         params = {k: tuple(v) if isinstance(v, list) else v for k, v in params.items()}
+        params.setdefault("paper_sigmas", ())  # format 1
         return FeatureExtractor(**params).fit()
     if kind == "PixelRegressor":
         model = PixelRegressor(**params)
@@ -236,10 +240,11 @@ def load(path):
             if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_NAME:
                 raise ModelFileError(f"{path}: not a dirtydocs model file")
             version = manifest.get("format_version")
-            if version != FORMAT_VERSION:
+            if version not in READABLE_VERSIONS:
                 raise ModelFileError(
                     f"{path}: model format version {version!r}; this dirtydocs "
-                    f"({__version__}) reads version {FORMAT_VERSION}"
+                    f"({__version__}) reads versions "
+                    f"{', '.join(str(v) for v in READABLE_VERSIONS)}"
                 )
             members = {}
             for name, digest in manifest["sha256"].items():

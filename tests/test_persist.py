@@ -59,6 +59,29 @@ def _edit_manifest(key, value):
     return change
 
 
+def test_format_1_files_load_with_their_feature_layout(tmp_path):
+    # Format 1 predates the local-paper features: its extractors have no `paper_sigmas`,
+    # and must be read with none, or the trees would be fed columns they never saw.
+    noisy, clean = make_pages(2, shape=(48, 64), random_state=0)
+    features = FeatureExtractor(median_sizes=(9,), normalise_size=9, sauvola_windows=(9,),
+                                niblack_windows=(), window_size=3, paper_sigmas=())
+    model = DocumentDenoiser(features=features, max_samples=4000, random_state=0,
+                             regressor=PixelRegressor(n_estimators=5)).fit(noisy, clean)
+    save(model, tmp_path / "new.ddm")
+
+    def as_format_1(members):
+        manifest = json.loads(members["manifest.json"])
+        manifest["format_version"] = 1
+        for key in ("paper_sigmas", "paper_ratio"):
+            del manifest["model"]["features"]["params"][key]
+        members["manifest.json"] = json.dumps(manifest).encode()
+
+    _rewrite(tmp_path / "new.ddm", tmp_path / "old.ddm", as_format_1)
+    loaded = load(tmp_path / "old.ddm")
+    assert loaded.features_.paper_sigmas == ()
+    assert_array_equal(loaded.predict(noisy[0]), model.predict(noisy[0]))
+
+
 def _tamper_booster(members):
     name = next(n for n in members if n.endswith(".txt"))
     members[name] = members[name].replace(b"leaf_value=", b"leaf_value=9", 1)
