@@ -8,7 +8,7 @@ Run from the repository root; takes about 3 x (the stack's training time)::
 
 Rows: the noisy input, median background removal (the page divided by its 31x31 median,
 no learning), a random forest on raw 3x3 windows (scikit-learn), the stack's two level-0
-models (LightGBM and LightGBM's random forest over the 47 features, refitted on each fold's
+models (LightGBM and LightGBM's random forest over the 57 features, refitted on each fold's
 training pages) and the stack. Folds are ``CrossGroupKFold(3, random_state=0)``, those of
 ``dirtydocs evaluate --cv 3``: each test page's document and stain background are absent
 from its fold's training pages. ``--synthetic N`` mixes N synthetic pairs into every
