@@ -212,9 +212,18 @@ def save(model, path):
     }
     with atomic_output(path, "wb") as handle:
         with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            archive.writestr(MANIFEST, json.dumps(manifest, indent=1, sort_keys=True))
+            archive.writestr(_member(MANIFEST), json.dumps(manifest, indent=1, sort_keys=True))
             for name, data in members.items():
-                archive.writestr(name, data)
+                archive.writestr(_member(name), data)
+
+
+def _member(name):
+    # A fixed date, not the time of saving, so that the same model gives the same file
+    # bit for bit (the bundled model's recipe is checked by its SHA-256).
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    return info
 
 
 def load(path):

@@ -42,6 +42,15 @@ def test_file_is_a_zip_of_json_and_text_only(fitted):
     assert all(name.endswith((".json", ".txt")) for name in names)
 
 
+def test_the_same_model_saved_later_is_the_same_file(fitted, tmp_path, monkeypatch):
+    import time
+
+    model, path, _ = fitted
+    monkeypatch.setattr(time, "time", lambda: 2_000_000_000.0)  # another day
+    save(model, tmp_path / "later.ddm")
+    assert (tmp_path / "later.ddm").read_bytes() == path.read_bytes()
+
+
 def _rewrite(source, target, change):
     with zipfile.ZipFile(source) as archive:
         members = {name: archive.read(name) for name in archive.namelist()}
