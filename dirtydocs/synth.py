@@ -10,6 +10,10 @@ rendered text as a clean scan shows it (black ink, the scanner's blur included);
 the paper carries stains, folds, light and bleed-through, and noise and compression come
 last. Each degradation below is drawn with its own probability (see ``DEGRADATIONS``) and
 strength, so one seed gives one combination.
+
+:func:`restain_pages` uses the same paper on real pairs instead: a real scan's ink (its
+noisy page divided by its paper) times new stained paper, with the real truth. Those pairs
+keep the scanner's ink and are the ones to mix into training (see docs/results.md).
 """
 
 import io
