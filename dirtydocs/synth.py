@@ -25,6 +25,7 @@ from scipy import ndimage as ndi
 from sklearn.utils import check_random_state
 
 from ._validation import check_page_pairs
+from .features._util import masked_gaussian_mean
 
 __all__ = ["DEGRADATIONS", "make_page", "make_pages", "make_synthetic_training_pages",
            "paper_under_ink", "restain_pages"]
@@ -392,11 +393,6 @@ def make_synthetic_training_pages(n_pages, *, random_state=None):
     return [noisy for noisy, _ in pairs], [clean for _, clean in pairs]
 
 
-_PAPER_NAMES = tuple(_PAPER_EFFECTS)
-
-
-
-
 def paper_under_ink(noisy, clean, *, paper_level=0.99, sigma=3.0):
     """The paper of a training pair, with the ink taken out.
 
@@ -430,8 +426,7 @@ def paper_under_ink(noisy, clean, *, paper_level=0.99, sigma=3.0):
     paper = ndi.binary_erosion(np.asarray(clean) >= paper_level, border_value=1)
     if not paper.any():
         return np.full(noisy.shape, np.median(noisy))
-    weight = ndi.gaussian_filter(paper.astype(np.float64), sigma)
-    mean = ndi.gaussian_filter(np.where(paper, noisy, 0.0), sigma) / np.maximum(weight, 1e-12)
+    mean, weight = masked_gaussian_mean(noisy, paper, sigma)
     nearest = ndi.distance_transform_edt(~paper, return_distances=False, return_indices=True)
     filled = np.where(weight > 0.05, mean, noisy[tuple(nearest)])
     return np.where(paper, noisy, filled)
@@ -475,7 +470,7 @@ def restain_pages(noisy_pages, clean_pages, n_pages, *, random_state=None, degra
     noisy_pages, clean_pages = check_page_pairs(noisy_pages, clean_pages)
     if n_pages < 0:
         raise ValueError(f"n_pages must be at least 0, got {n_pages}")
-    probabilities = _probabilities(degradations, _PAPER_NAMES, "paper effect")
+    probabilities = _probabilities(degradations, _PAPER_EFFECTS, "paper effect")
     rng = np.random.default_rng(check_random_state(random_state).randint(2**31 - 1))
     inks = {}
     new_noisy, new_clean = [], []
@@ -485,8 +480,8 @@ def restain_pages(noisy_pages, clean_pages, n_pages, *, random_state=None, degra
             page, truth = noisy_pages[source], clean_pages[source]
             inks[source] = np.clip(page / np.maximum(paper_under_ink(page, truth), 1e-3), 0, 1)
         shape = inks[source].shape
-        applied = {name: rng.random() < probabilities[name] for name in _PAPER_NAMES}
-        seeds = {name: np.random.default_rng(rng.integers(2**63)) for name in _PAPER_NAMES}
+        applied = {name: rng.random() < p for name, p in probabilities.items()}
+        seeds = {name: np.random.default_rng(rng.integers(2**63)) for name in probabilities}
         paper = _stained_paper(shape, applied, seeds, rng)
         noisy = np.rint(np.clip(inks[source] * paper, 0.0, 1.0) * 255) / 255
         new_noisy.append(noisy.astype(np.float32))

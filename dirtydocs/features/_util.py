@@ -1,6 +1,7 @@
 """Small helpers shared by the feature wrappers."""
 
 import numpy as np
+from scipy import ndimage as ndi
 
 
 def check_window(size, *, name, minimum=1):
@@ -15,3 +16,15 @@ def check_window(size, *, name, minimum=1):
 def pad_symmetric(page, radius):
     """Pad by mirroring with the edge repeated (scipy.ndimage's ``mode='reflect'``)."""
     return np.pad(page, radius, mode="symmetric")
+
+
+def masked_gaussian_mean(values, mask, sigma):
+    """Gaussian-weighted mean of `values` over the pixels where `mask` holds, in float64.
+
+    Returns ``(mean, weight)``: `weight` is the share of the Gaussian falling on `mask`
+    (borders mirrored), and `mean` is meaningless where it is near 0, so callers fall back
+    to their own estimate there.
+    """
+    weight = ndi.gaussian_filter(mask.astype(np.float64), sigma, mode="reflect")
+    total = ndi.gaussian_filter(np.where(mask, values, 0.0), sigma, mode="reflect")
+    return total / np.maximum(weight, 1e-12), weight

@@ -1,11 +1,10 @@
 """Paper background by large median filters, and the page relative to it."""
 
 import numpy as np
-from scipy import ndimage as ndi
 
 from .._validation import check_page
 from . import _kernels
-from ._util import check_window, pad_symmetric
+from ._util import check_window, masked_gaussian_mean, pad_symmetric
 
 __all__ = ["median_background", "background_ratio", "local_paper", "local_paper_reach"]
 
@@ -128,8 +127,6 @@ def local_paper(page, background, *, sigma, paper_ratio=0.9):
     if not float(sigma) > 0:
         raise ValueError(f"sigma must be positive, got {sigma!r}")
     page64 = page.astype(np.float64)
-    is_paper = page64 >= paper_ratio * background
-    coverage = ndi.gaussian_filter(is_paper.astype(np.float64), sigma, mode="reflect")
-    total = ndi.gaussian_filter(np.where(is_paper, page64, 0.0), sigma, mode="reflect")
-    paper = np.where(coverage > 0.05, total / np.maximum(coverage, 1e-12), background)
+    mean, coverage = masked_gaussian_mean(page64, page64 >= paper_ratio * background, sigma)
+    paper = np.where(coverage > 0.05, mean, background)
     return paper.astype(np.float32), coverage.astype(np.float32)
