@@ -7,6 +7,11 @@ from dirtydocs.metrics import psnr, rmse, ssim
 from dirtydocs.synth import make_page, make_pages
 
 
+# The effects that make a page's paper (the rest of DEGRADATIONS act on ink and noise).
+PAPER_EFFECTS = ("paper_texture", "blotches", "coffee_rings", "tea_stains", "sun_spots",
+                 "yellowing", "folds", "wrinkles", "watermark", "uneven_light")
+
+
 def test_rmse_pools_pixels_across_pages():
     truth = [np.zeros((1, 1)), np.zeros((1, 3))]
     estimate = [np.ones((1, 1)), np.zeros((1, 3))]
@@ -86,18 +91,14 @@ def test_synthetic_training_pages_have_kaggle_sizes_and_distinct_texts():
 def test_paper_scans_light_however_many_stains_darken_it():
     # Every paper effect forced on at once multiplies to a very dark page; the scanner's
     # exposure keeps the paper where real scans have it (Kaggle's noisy paper is ~0.75-0.9).
-    every_effect = {"paper_texture": 1.0, "blotches": 1.0, "coffee_rings": 1.0, "tea_stains": 1.0,
-                    "sun_spots": 1.0, "yellowing": 1.0, "folds": 1.0, "wrinkles": 1.0,
-                    "watermark": 1.0, "uneven_light": 1.0}
+    every_effect = dict.fromkeys(PAPER_EFFECTS, 1.0)
     for seed in range(6):
         noisy, clean = make_page((96, 128), random_state=seed, degradations=every_effect)
         paper = noisy[clean > 0.99]
         assert 0.7 <= np.median(paper) <= 0.95
 
 
-NO_PAPER_EFFECTS = {"paper_texture": 0.0, "blotches": 0.0, "coffee_rings": 0.0, "tea_stains": 0.0,
-                    "sun_spots": 0.0, "yellowing": 0.0, "folds": 0.0, "wrinkles": 0.0,
-                    "watermark": 0.0, "uneven_light": 0.0}
+NO_PAPER_EFFECTS = dict.fromkeys(PAPER_EFFECTS, 0.0)
 
 
 def _scanned_pair(shape=(60, 90)):
