@@ -11,9 +11,10 @@ the paper carries stains, folds, light and bleed-through, and noise and compress
 last. Each degradation below is drawn with its own probability (see ``DEGRADATIONS``) and
 strength, so one seed gives one combination.
 
-:func:`restain_pages` uses the same paper on real pairs instead: a real scan's ink (its
-noisy page divided by its paper) times new stained paper, with the real truth. Those pairs
-keep the scanner's ink and are the ones to mix into training (see docs/results.md).
+:func:`restain_pages` uses the same paper on real pairs instead: the new paper shows
+through a real scan where its truth is paper, and the scan's own ink covers it where the
+truth is ink, with the real truth kept. Those pairs keep the scanner's ink and are the ones
+to mix into training (see docs/results.md).
 """
 
 import io
@@ -208,7 +209,8 @@ def _folds(shape, rng):
     for _ in range(int(rng.integers(1, 3))):
         angle = rng.uniform(0, np.pi) if rng.random() < 0.4 else rng.choice([0, np.pi / 2]) \
             + rng.normal(0, 0.03)
-        offset = rng.uniform(0.2, 0.8) * (shape[0] * abs(np.cos(angle)) + shape[1] * abs(np.sin(angle)))
+        span = shape[0] * abs(np.cos(angle)) + shape[1] * abs(np.sin(angle))
+        offset = rng.uniform(0.2, 0.8) * span
         signed = rows * np.cos(angle) + cols * np.sin(angle) - offset
         width = rng.uniform(0.6, 2.0)
         crease = np.exp(-(signed / width) ** 2)
@@ -231,7 +233,8 @@ def _watermark(shape, rng):
     canvas = Image.new("L", (n_cols, n_rows), 0)
     ImageDraw.Draw(canvas).text((n_cols * rng.uniform(0.05, 0.3), n_rows * rng.uniform(0.3, 0.6)),
                                 word, fill=255, font=_font(rng, size))
-    canvas = canvas.rotate(rng.uniform(-40, 40), resample=Image.BILINEAR, center=(n_cols / 2, n_rows / 2))
+    canvas = canvas.rotate(rng.uniform(-40, 40), resample=Image.BILINEAR,
+                           center=(n_cols / 2, n_rows / 2))
     mark = ndi.gaussian_filter(np.asarray(canvas, np.float32) / 255.0, rng.uniform(0.5, 2.0))
     return 1.0 - rng.uniform(0.05, 0.2) * mark
 
@@ -435,13 +438,16 @@ def paper_under_ink(noisy, clean, *, paper_level=0.99, sigma=3.0):
 def restain_pages(noisy_pages, clean_pages, n_pages, *, random_state=None, degradations=None):
     """New training pairs: the ink of real pairs on new synthetic paper.
 
-    Each new pair takes one real pair at random, divides its noisy page by its paper
-    (:func:`paper_under_ink`) to get the ink as the real scan shows it, grain and blur
-    included, and multiplies that by freshly stained paper (the effects of
-    :func:`make_page`). The clean page is the real one, unchanged. So the pairs teach the
-    mapping from a real scan's ink to its truth under stains the real pages lack, where
-    fully synthetic pages (:func:`make_synthetic_training_pages`) teach a rendered ink
-    that no scanner made.
+    Each new pair takes one real pair at random and swaps its paper (:func:`paper_under_ink`)
+    for freshly stained paper (the effects of :func:`make_page`). Ink covers the paper
+    rather than tinting it: on the Kaggle pages, whose truth is known, solid strokes scan
+    equally dark on light and on stained paper, while the paper shows through grey stroke
+    edges in proportion to their truth. So the new page is ``clean * new_paper + (noisy -
+    clean * paper)``: the new paper where the truth is paper, the real scan's ink, grain
+    and blur where it is ink, and a blend of the two at stroke edges. The clean page is
+    the real one, unchanged. So the pairs teach the mapping from a real scan's ink to its
+    truth under stains the real pages lack, where fully synthetic pages
+    (:func:`make_synthetic_training_pages`) teach a rendered ink that no scanner made.
 
     Parameters
     ----------
@@ -472,18 +478,21 @@ def restain_pages(noisy_pages, clean_pages, n_pages, *, random_state=None, degra
         raise ValueError(f"n_pages must be at least 0, got {n_pages}")
     probabilities = _probabilities(degradations, _PAPER_EFFECTS, "paper effect")
     rng = np.random.default_rng(check_random_state(random_state).randint(2**31 - 1))
-    inks = {}
+    # What each real page shows beyond its truth times its paper: the ink's own shade,
+    # grain and blur, the same whatever paper lies beneath.
+    ink_over_paper = {}
     new_noisy, new_clean = [], []
     for _ in range(int(n_pages)):
         source = int(rng.integers(len(noisy_pages)))
-        if source not in inks:
-            page, truth = noisy_pages[source], clean_pages[source]
-            inks[source] = np.clip(page / np.maximum(paper_under_ink(page, truth), 1e-3), 0, 1)
-        shape = inks[source].shape
+        truth = np.asarray(clean_pages[source], np.float64)
+        if source not in ink_over_paper:
+            page = np.asarray(noisy_pages[source], np.float64)
+            ink_over_paper[source] = page - truth * paper_under_ink(page, truth)
         applied = {name: rng.random() < p for name, p in probabilities.items()}
         seeds = {name: np.random.default_rng(rng.integers(2**63)) for name in probabilities}
-        paper = _stained_paper(shape, applied, seeds, rng)
-        noisy = np.rint(np.clip(inks[source] * paper, 0.0, 1.0) * 255) / 255
+        paper = _stained_paper(truth.shape, applied, seeds, rng)
+        noisy = truth * paper + ink_over_paper[source]
+        noisy = np.rint(np.clip(noisy, 0.0, 1.0) * 255) / 255
         new_noisy.append(noisy.astype(np.float32))
         new_clean.append(clean_pages[source])
     return new_noisy, new_clean
