@@ -63,7 +63,8 @@ def error_by_pixel_kind(truth_pages, cleaned_pages):
             totals[kind] = (error + squared[mask].sum(), count + int(mask.sum()))
     all_error = sum(error for error, _ in totals.values())
     all_count = sum(count for _, count in totals.values())
-    return {kind: {"share_of_squared_error": error / all_error, "share_of_pixels": count / all_count,
+    return {kind: {"share_of_squared_error": error / all_error,
+                   "share_of_pixels": count / all_count,
                    "rmse": float(np.sqrt(error / count)) if count else float("nan")}
             for kind, (error, count) in totals.items()}
 
@@ -86,7 +87,8 @@ def main(argv=None):
     print(json.dumps({"fold": args.fold, "lightgbm test": rmse(test_clean, lightgbm_test),
                       "lightgbm out of fold": rmse(clean, [m[0] for m in maps["out of fold"]]),
                       "lightgbm in sample": rmse(clean, [m[0] for m in maps["in sample"]]),
-                      "lightgbm test error by pixel": error_by_pixel_kind(test_clean, lightgbm_test)}),
+                      "lightgbm test error by pixel":
+                          error_by_pixel_kind(test_clean, lightgbm_test)}),
           flush=True)
 
     sources = {"out of fold": ["out of fold"], "in sample": ["in sample"],

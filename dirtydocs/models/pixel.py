@@ -156,7 +156,8 @@ class PixelRegressor(RegressorMixin, BaseEstimator):
             raise ValueError(f"method must be one of {METHODS}, got {self.method!r}")
         for name in ("n_estimators", "num_leaves", "min_samples_leaf"):
             value = getattr(self, name)
-            if not isinstance(value, numbers.Integral) or value < (2 if name == "num_leaves" else 1):
+            smallest = 2 if name == "num_leaves" else 1
+            if not isinstance(value, numbers.Integral) or value < smallest:
                 raise ValueError(f"{name} must be a positive int, got {value!r}")
         for name in ("subsample", "colsample"):
             value = getattr(self, name)

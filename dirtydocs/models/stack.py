@@ -186,7 +186,8 @@ class StackedDenoiser(BaseEstimator):
         noisy_pages, clean_pages = check_page_pairs(noisy_pages, clean_pages)
         unknown = set(self.feature_maps) - set(FEATURE_MAPS)
         if unknown:
-            raise ValueError(f"unknown feature maps {sorted(unknown)}; known: {sorted(FEATURE_MAPS)}")
+            raise ValueError(f"unknown feature maps {sorted(unknown)}; "
+                             f"known: {sorted(FEATURE_MAPS)}")
         specs = self._level0_specs()
         rng = check_random_state(self.random_state)
         documents, backgrounds = (infer_page_groups(noisy_pages, clean_pages)

@@ -145,7 +145,8 @@ class SmallCNN(BaseEstimator):
         checked = [_check_input_page(page, f"{name}[{i}]") for i, page in enumerate(pages)]
         n_channels = {page.shape[0] for page in checked}
         if len(n_channels) > 1:
-            raise ValueError(f"{name}: every page needs the same channels, got {sorted(n_channels)}")
+            raise ValueError(f"{name}: every page needs the same channels, "
+                             f"got {sorted(n_channels)}")
         return checked, single
 
     # -- fitting -------------------------------------------------------------------------

@@ -27,8 +27,9 @@ def sample_patches(inputs, targets, n_patches, size, margin, rng):
     Examples
     --------
     >>> import numpy as np
-    >>> x, y, w = sample_patches([np.ones((2, 30, 40), np.float32)], [np.ones((30, 40), np.float32)],
-    ...                          n_patches=4, size=16, margin=3, rng=np.random.default_rng(0))
+    >>> pages, truths = [np.ones((2, 30, 40), np.float32)], [np.ones((30, 40), np.float32)]
+    >>> x, y, w = sample_patches(pages, truths, n_patches=4, size=16, margin=3,
+    ...                          rng=np.random.default_rng(0))
     >>> x.shape, y.shape, w.shape
     ((4, 2, 16, 16), (4, 1, 16, 16), (4, 1, 16, 16))
     """
