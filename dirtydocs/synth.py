@@ -267,6 +267,17 @@ def _probabilities(overrides, names, kind):
     return probabilities
 
 
+def _draw(probabilities, rng):
+    """Which effects a page gets, and a generator of its own for each effect.
+
+    Every decision is drawn before any effect runs, so switching one degradation off
+    leaves the others' draws alone.
+    """
+    applied = {name: rng.random() < p for name, p in probabilities.items()}
+    seeds = {name: np.random.default_rng(rng.integers(2**63)) for name in probabilities}
+    return applied, seeds
+
+
 def _stained_paper(shape, applied, seeds, rng):
     """The product of the applied paper effects, exposed like a scan of that paper."""
     paper = np.ones(shape, np.float64)
@@ -318,9 +329,7 @@ def make_page(shape=(258, 540), *, random_state=None, degradations=None, text_si
         raise ValueError(f"shape must be (rows, columns) of at least 32 each, got {shape}")
     probabilities = _probabilities(degradations, DEGRADATIONS, "degradation")
     rng = np.random.default_rng(check_random_state(random_state).randint(2**31 - 1))
-    # Draw every decision first, so switching one degradation off leaves the others alone.
-    applied = {name: rng.random() < p for name, p in probabilities.items()}
-    seeds = {name: np.random.default_rng(rng.integers(2**63)) for name in probabilities}
+    applied, seeds = _draw(probabilities, rng)
     clean = _render_text(shape, rng, text_size=text_size)
 
     paper = _stained_paper(shape, applied, seeds, rng)
@@ -488,8 +497,7 @@ def restain_pages(noisy_pages, clean_pages, n_pages, *, random_state=None, degra
         if source not in ink_over_paper:
             page = np.asarray(noisy_pages[source], np.float64)
             ink_over_paper[source] = page - truth * paper_under_ink(page, truth)
-        applied = {name: rng.random() < p for name, p in probabilities.items()}
-        seeds = {name: np.random.default_rng(rng.integers(2**63)) for name in probabilities}
+        applied, seeds = _draw(probabilities, rng)
         paper = _stained_paper(truth.shape, applied, seeds, rng)
         noisy = truth * paper + ink_over_paper[source]
         noisy = np.rint(np.clip(noisy, 0.0, 1.0) * 255) / 255
