@@ -100,18 +100,25 @@ def command_clean(args):
     return 0
 
 
-def _build_model(args):
+def _build_model(args, real_pages, extra_pages):
+    """The model `train` fits; pages mixed in add their pixels on top of each budget."""
     from .models import DocumentDenoiser, PixelRegressor, StackedDenoiser
+    from .models.stack import default_level0
     from .nn import SmallCNN
+    from .synth import mixed_sample_budget
 
     if args.method == "stacked":
-        return StackedDenoiser(cnn=SmallCNN(max_epochs=args.cnn_epochs,
+        level0 = default_level0(real_pages, extra_pages) if extra_pages else None
+        return StackedDenoiser(level0=level0,
+                               cnn=SmallCNN(max_epochs=args.cnn_epochs,
                                             max_seconds=args.cnn_seconds),
                                random_state=args.seed, verbose=not args.quiet)
     regressor = PixelRegressor(method=args.method, n_estimators=args.n_estimators,
                                num_leaves=args.num_leaves, learning_rate=args.learning_rate)
-    return DocumentDenoiser(regressor=regressor, max_samples=args.max_samples,
-                            random_state=args.seed, verbose=not args.quiet)
+    return DocumentDenoiser(
+        regressor=regressor,
+        max_samples=mixed_sample_budget(args.max_samples, real_pages, extra_pages),
+        random_state=args.seed, verbose=not args.quiet)
 
 
 def command_train(args):
@@ -119,28 +126,32 @@ def command_train(args):
     from .persist import save
 
     data = load_dataset(args.data_dir)
-    model = _build_model(args)
     start = time.perf_counter()
-    noisy, clean = list(data.noisy), list(data.clean)
+    extra_noisy, extra_clean = [], []
     if args.restained:
         from .synth import restain_pages
 
-        extra_noisy, extra_clean = restain_pages(data.noisy, data.clean, args.restained,
-                                                 random_state=args.seed)
-        noisy += extra_noisy
-        clean += extra_clean
+        restained = restain_pages(data.noisy, data.clean, args.restained,
+                                  random_state=args.seed)
+        extra_noisy += restained[0]
+        extra_clean += restained[1]
     if args.synthetic:
         from .synth import make_synthetic_training_pages
 
-        extra_noisy, extra_clean = make_synthetic_training_pages(args.synthetic,
-                                                                 random_state=args.seed)
-        noisy += extra_noisy
-        clean += extra_clean
+        synthetic = make_synthetic_training_pages(args.synthetic, random_state=args.seed)
+        extra_noisy += synthetic[0]
+        extra_clean += synthetic[1]
+    model = _build_model(args, data.noisy, extra_noisy)
     if not args.quiet:
         extras = [f"{count} {kind} pairs" for count, kind in
                   ((args.restained, "restained"), (args.synthetic, "synthetic")) if count]
         print(f"training on {len(data.names)} page pairs from {args.data_dir}"
               + "".join(f" and {extra}" for extra in extras), file=sys.stderr)
+        if extras:
+            print("the mixed-in pairs are sampled on top of the pixel budget, at the rate "
+                  "of the real pages", file=sys.stderr)
+    noisy = list(data.noisy) + extra_noisy
+    clean = list(data.clean) + extra_clean
     model.fit(noisy, clean)
     save(model, args.model)
     if not args.quiet:
@@ -271,7 +282,8 @@ def build_parser():
     train.add_argument("--learning-rate", type=float, default=defaults["learning_rate"])
     train.add_argument("--max-samples", type=int,
                        default=DocumentDenoiser().get_params()["max_samples"],
-                       help="training pixels drawn across all pages")
+                       help="training pixels drawn across the pages of DATA_DIR; pages mixed "
+                            "in with --synthetic or --restained add theirs on top")
     train.add_argument("--synthetic", type=int, default=0, metavar="N",
                        help="mix N synthetic page pairs (rendered text, synthetic stains) "
                             "into the training pages")

@@ -179,10 +179,36 @@ def test_stacked_method_builds_the_stack_with_its_cnn_budget():
 
     args = build_parser().parse_args(["train", "data", "--model", "m.ddm", "--method",
                                       "stacked", "--cnn-seconds", "60", "--seed", "3"])
-    model = _build_model(args)
+    page = np.zeros((10, 20))
+    model = _build_model(args, [page] * 4, [])
     assert isinstance(model, StackedDenoiser)
     assert model.cnn.max_seconds == 60 and model.random_state == 3
     assert model.cnn.max_epochs == 60
+    assert model.level0 is None  # the default level 0, budgets unchanged
+
+
+def test_pages_mixed_into_the_stack_add_to_each_level0_budget():
+    from dirtydocs.cli import _build_model, build_parser
+    from dirtydocs.models.stack import default_level0
+
+    args = build_parser().parse_args(["train", "data", "--model", "m.ddm", "--method",
+                                      "stacked", "--restained", "2"])
+    page = np.zeros((10, 20))
+    model = _build_model(args, [page] * 4, [page] * 2)
+    budgets = {name: level.max_samples for name, level in model.level0}
+    assert budgets == {name: level.max_samples * 3 // 2 for name, level in default_level0()}
+
+
+def test_restained_pages_are_sampled_on_top_of_the_budget(dataset, tmp_path):
+    from dirtydocs import load
+
+    path = tmp_path / "topped_up.ddm"
+    argv = ["train", str(dataset), "--model", str(path), "--restained", "2", "-q", *SMALL]
+    assert main(argv) == 0
+    model = load(path)
+    # four real 64x90 pages keep their 20,000 pixels; two restained copies add half again
+    assert model.max_samples == 30_000
+    assert model.n_training_pixels_ == pytest.approx(30_000, abs=10)
 
 
 def test_evaluate_ocr_without_tesseract_says_what_to_install(dataset, model_file, capsys,

@@ -11,6 +11,7 @@ from .._validation import check_page_pairs, check_pages
 from ..features import background_ratio, median_background, sauvola_threshold
 from ..metrics import rmse
 from ..nn import SmallCNN
+from ..synth import mixed_sample_budget
 from .denoiser import DocumentDenoiser, predict_bands
 from .pixel import PixelRegressor
 from .selection import CrossGroupKFold, infer_page_groups
@@ -33,9 +34,27 @@ FEATURE_MAPS = {
 }
 
 
-def default_level0():
-    """LightGBM boosting and LightGBM's random forest over the standard features."""
-    return [
+def default_level0(real_pages=None, extra_pages=()):
+    """LightGBM boosting and LightGBM's random forest over the standard features.
+
+    Parameters
+    ----------
+    real_pages, extra_pages : sequence of (M, N) array_like, optional
+        When pages are mixed into the real ones (synthetic or restained pairs), each
+        model's pixel budget grows so that the real pages keep the share they would have
+        alone (:func:`dirtydocs.synth.mixed_sample_budget`).
+
+    Returns
+    -------
+    level0 : list of (str, DocumentDenoiser)
+
+    Examples
+    --------
+    >>> page = np.zeros((10, 20))
+    >>> [model.max_samples for _, model in default_level0([page] * 2, [page])]
+    [3000000, 1500000]
+    """
+    level0 = [
         ("lightgbm", DocumentDenoiser(
             regressor=PixelRegressor(n_estimators=100, learning_rate=0.2),
             max_samples=2_000_000)),
@@ -44,6 +63,13 @@ def default_level0():
                                      min_samples_leaf=20),
             max_samples=1_000_000)),
     ]
+    if len(extra_pages):
+        if real_pages is None:
+            raise ValueError("extra_pages needs the real_pages they are mixed into")
+        for _, model in level0:
+            model.set_params(max_samples=mixed_sample_budget(model.max_samples, real_pages,
+                                                             extra_pages))
+    return level0
 
 
 def out_of_fold_maps(models_for_cell, noisy_pages, clean_pages, cells, log=None):
