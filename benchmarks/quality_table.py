@@ -13,7 +13,8 @@ training pages) and the stack. Folds are ``CrossGroupKFold(3, random_state=0)``,
 ``dirtydocs evaluate --cv 3``: each test page's document and stain background are absent
 from its fold's training pages. ``--synthetic N`` mixes N synthetic pairs into every
 training fold (never into a test fold), ``--restained N`` N restained copies of the fold's
-own training pages (``dirtydocs.synth.restain_pages``); ``--folds 0`` runs one fold only
+own training pages (``dirtydocs.synth.restain_pages``); mixed-in pages add to the level-0
+pixel budgets, as in ``dirtydocs train``. ``--folds 0`` runs one fold only
 (a third of the time). Writes ``<out>.json`` and ``<out>.md``.
 """
 
@@ -29,6 +30,7 @@ from dirtydocs.features import background_ratio, local_windows, median_backgroun
 from dirtydocs.io import load_dataset
 from dirtydocs.metrics import rmse
 from dirtydocs.models.selection import CrossGroupKFold, infer_page_groups
+from dirtydocs.models.stack import default_level0
 from dirtydocs.nn import SmallCNN
 from dirtydocs.synth import make_synthetic_training_pages, restain_pages
 
@@ -90,12 +92,14 @@ def main(argv=None):
         noisy_train = [data.noisy[i] for i in train]
         clean_train = [data.clean[i] for i in train]
         restained = restain_pages(noisy_train, clean_train, args.restained, random_state=1)
-        noisy_train += extra_noisy + restained[0]
+        mixed_in = extra_noisy + restained[0]
+        level0 = default_level0(noisy_train, mixed_in) if mixed_in else None
+        noisy_train += mixed_in
         clean_train += extra_clean + restained[1]
         groups = None  # inferred: a restained page shares its source's document
-        if not extra_noisy and not args.restained:
+        if not mixed_in:
             groups = ([documents[i] for i in train], [backgrounds[i] for i in train])
-        stack = StackedDenoiser(cnn=SmallCNN(max_seconds=args.cnn_seconds),
+        stack = StackedDenoiser(level0=level0, cnn=SmallCNN(max_seconds=args.cnn_seconds),
                                 random_state=args.seed, verbose=True)
         stack.fit(noisy_train, clean_train, groups=groups)
         forest = RandomForest3x3(random_state=args.seed).fit(noisy_train, clean_train)

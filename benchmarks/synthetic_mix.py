@@ -11,7 +11,9 @@ to every training fold, of two kinds:
 - *restained*: :func:`dirtydocs.synth.restain_pages` on the fold's training pages, their
   real ink on new synthetic paper.
 
-Each model is scored on two sets of test pages, both with documents absent from training:
+Mixed-in pages come on top of the real pages' pixel budget
+(:func:`dirtydocs.synth.mixed_sample_budget`, as ``dirtydocs train`` does), so every
+variant samples the Kaggle pages at the same rate. Each model is scored on two sets of test pages, both with documents absent from training:
 
 - *kaggle stains*: the test fold's Kaggle pages, whose stain backgrounds are absent too;
 - *new stains*: the same pages' ink on synthetic paper that no training page had (paper
@@ -26,9 +28,11 @@ import sys
 from dirtydocs import DocumentDenoiser, rmse
 from dirtydocs.io import load_dataset
 from dirtydocs.models.selection import CrossGroupKFold, infer_page_groups
-from dirtydocs.synth import make_synthetic_training_pages, restain_pages
+from dirtydocs.synth import make_synthetic_training_pages, mixed_sample_budget, restain_pages
 
 NEW_STAIN_SEED = 12345
+MAX_SAMPLES = 8_000_000  # the bundled recipe's budget for the Kaggle pages
+VARIANTS = ("kaggle", "rendered", "restained")
 
 
 def main(argv=None):
@@ -38,11 +42,14 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--folds", type=int, nargs="*", default=None,
                         help="which of the 3 folds to run (default: all)")
+    parser.add_argument("--variants", nargs="+", choices=VARIANTS, default=list(VARIANTS),
+                        help="which trainings to run (default: all three)")
     parser.add_argument("--out", default="synthetic_mix.json")
     args = parser.parse_args(argv)
     data = load_dataset(args.data)
     documents, backgrounds = infer_page_groups(data.noisy, data.clean)
-    rendered = make_synthetic_training_pages(args.synthetic, random_state=1)
+    rendered = (make_synthetic_training_pages(args.synthetic, random_state=1)
+                if "rendered" in args.variants else None)
     folds = []
     for fold, (train, test) in enumerate(CrossGroupKFold(3, random_state=0)
                                          .split(documents, backgrounds)):
@@ -57,15 +64,18 @@ def main(argv=None):
         test_sets = {"kaggle stains": (test_noisy, test_clean),
                      "new stains": restain_pages(test_noisy, test_clean, len(test),
                                                  random_state=NEW_STAIN_SEED)}
-        variants = {
-            "kaggle pages only": ([], []),
-            f"plus {args.synthetic} rendered pages": rendered,
-            f"plus {args.synthetic} restained pages": restain_pages(
-                train_noisy, train_clean, args.synthetic, random_state=1),
-        }
+        variants = {}
+        if "kaggle" in args.variants:
+            variants["kaggle pages only"] = ([], [])
+        if "rendered" in args.variants:
+            variants[f"plus {args.synthetic} rendered pages"] = rendered
+        if "restained" in args.variants:
+            variants[f"plus {args.synthetic} restained pages"] = restain_pages(
+                train_noisy, train_clean, args.synthetic, random_state=1)
         scores = {"fold": fold, "n_pixels": sum(page.size for page in test_clean)}
         for name, (extra_noisy, extra_clean) in variants.items():
-            model = DocumentDenoiser(random_state=args.seed).fit(
+            budget = mixed_sample_budget(MAX_SAMPLES, train_noisy, extra_noisy)
+            model = DocumentDenoiser(max_samples=budget, random_state=args.seed).fit(
                 train_noisy + list(extra_noisy), train_clean + list(extra_clean))
             scores[name] = {
                 test_name: {"noisy": rmse(truth, noisy),
