@@ -13,7 +13,8 @@ to every training fold, of two kinds:
 
 Mixed-in pages come on top of the real pages' pixel budget
 (:func:`dirtydocs.synth.mixed_sample_budget`, as ``dirtydocs train`` does), so every
-variant samples the Kaggle pages at the same rate. Each model is scored on two sets of test pages, both with documents absent from training:
+variant samples the Kaggle pages at the same rate. Each model is scored on two sets of
+test pages, both with documents absent from training:
 
 - *kaggle stains*: the test fold's Kaggle pages, whose stain backgrounds are absent too;
 - *new stains*: the same pages' ink on synthetic paper that no training page had (paper

@@ -47,6 +47,8 @@ class DocumentDenoiser(BaseEstimator):
         `fit`, with its `random_state` set from this estimator's when it has one.
     max_samples : int
         Training pixels drawn in all, shared evenly across pages (all pixels if fewer).
+        To mix synthetic pages in without taking pixels from the real ones, raise it with
+        :func:`dirtydocs.synth.mixed_sample_budget`.
     random_state : int, RandomState or None
         Seeds the pixel sampling and the regressor: the same seed gives the same model.
     verbose : bool
