@@ -12,7 +12,7 @@ to every training fold, of two kinds:
   real ink on new synthetic paper.
 
 Mixed-in pages come on top of the real pages' pixel budget
-(:func:`dirtydocs.synth.mixed_sample_budget`, as ``dirtydocs train`` does), so every
+(:func:`dirtydocs.models.mixed_sample_budget`, as ``dirtydocs train`` does), so every
 variant samples the Kaggle pages at the same rate. Each model is scored on two sets of
 test pages, both with documents absent from training:
 
@@ -28,8 +28,9 @@ import sys
 
 from dirtydocs import DocumentDenoiser, rmse
 from dirtydocs.io import load_dataset
+from dirtydocs.models import mixed_sample_budget
 from dirtydocs.models.selection import CrossGroupKFold, infer_page_groups
-from dirtydocs.synth import make_synthetic_training_pages, mixed_sample_budget, restain_pages
+from dirtydocs.synth import make_synthetic_training_pages, restain_pages
 
 NEW_STAIN_SEED = 12345
 MAX_SAMPLES = 8_000_000  # the bundled recipe's budget for the Kaggle pages

@@ -102,10 +102,9 @@ def command_clean(args):
 
 def _build_model(args, real_pages, extra_pages):
     """The model `train` fits; pages mixed in add their pixels on top of each budget."""
-    from .models import DocumentDenoiser, PixelRegressor, StackedDenoiser
+    from .models import DocumentDenoiser, PixelRegressor, StackedDenoiser, mixed_sample_budget
     from .models.stack import default_level0
     from .nn import SmallCNN
-    from .synth import mixed_sample_budget
 
     if args.method == "stacked":
         level0 = default_level0(real_pages, extra_pages) if extra_pages else None

@@ -29,7 +29,7 @@ from ._validation import check_page_pairs
 from .features._util import masked_gaussian_mean
 
 __all__ = ["DEGRADATIONS", "make_page", "make_pages", "make_synthetic_training_pages",
-           "mixed_sample_budget", "paper_under_ink", "restain_pages"]
+           "paper_under_ink", "restain_pages"]
 
 #: Probability that a page gets each degradation. Override per call with `degradations=`.
 DEGRADATIONS = {
@@ -505,36 +505,3 @@ def restain_pages(noisy_pages, clean_pages, n_pages, *, random_state=None, degra
         new_clean.append(clean_pages[source])
     return new_noisy, new_clean
 
-
-def mixed_sample_budget(max_samples, real_pages, extra_pages):
-    """A pixel budget that keeps the real pages' share when extra pages are mixed in.
-
-    ``DocumentDenoiser(max_samples=...)`` shares its budget across all the pages it is
-    given, so mixing synthetic pages into a fixed budget would take pixels away from the
-    real ones. The budget returned samples the real pages at the rate `max_samples` alone
-    would give them, and the extra pages at the same rate on top.
-
-    Parameters
-    ----------
-    max_samples : int
-        The budget for the real pages alone.
-    real_pages, extra_pages : sequence of (M, N) array_like
-        The real pages and the pages mixed in.
-
-    Returns
-    -------
-    budget : int
-
-    Examples
-    --------
-    >>> real = [np.zeros((10, 10))] * 4
-    >>> mixed_sample_budget(200, real, [np.zeros((10, 10))] * 2)
-    300
-    >>> mixed_sample_budget(200, real, [])
-    200
-    """
-    real_pixels = sum(np.shape(page)[0] * np.shape(page)[1] for page in real_pages)
-    extra_pixels = sum(np.shape(page)[0] * np.shape(page)[1] for page in extra_pages)
-    if real_pixels == 0:
-        raise ValueError("real_pages holds no pixels")
-    return int(round(max_samples * (real_pixels + extra_pixels) / real_pixels))

@@ -193,12 +193,3 @@ def test_restained_pages_share_their_source_document_not_its_background():
         assert documents[new] == documents[source]
         assert backgrounds[new] != backgrounds[source]
 
-
-def test_mixed_sample_budget_keeps_the_real_pages_rate():
-    from dirtydocs.synth import mixed_sample_budget
-
-    real = [np.zeros((10, 10)), np.zeros((10, 30))]  # 400 pixels
-    assert mixed_sample_budget(1000, real, [np.zeros((20, 10))]) == 1500
-    assert mixed_sample_budget(1000, real, []) == 1000
-    with pytest.raises(ValueError, match="no pixels"):
-        mixed_sample_budget(1000, [], [np.zeros((2, 2))])

@@ -229,3 +229,13 @@ def test_cross_validate_pages_reports_pooled_rmse():
     assert len(result["fold_rmse"]) == 2 and all(n > 0 for n in result["n_test"])
     assert min(result["fold_rmse"]) <= result["rmse"] <= max(result["fold_rmse"])
     assert result["rmse"] < rmse(clean, noisy)
+
+
+def test_mixed_sample_budget_keeps_the_real_pages_rate():
+    from dirtydocs.models import mixed_sample_budget
+
+    real = [np.zeros((10, 10)), np.zeros((10, 30))]  # 400 pixels
+    assert mixed_sample_budget(1000, real, [np.zeros((20, 10))]) == 1500
+    assert mixed_sample_budget(1000, real, []) == 1000
+    with pytest.raises(ValueError, match="no pixels"):
+        mixed_sample_budget(1000, [], [np.zeros((2, 2))])

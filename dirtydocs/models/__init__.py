@@ -1,6 +1,6 @@
 """Page denoisers built on per-pixel regressors, and group-aware validation."""
 
-from .denoiser import DocumentDenoiser
+from .denoiser import DocumentDenoiser, mixed_sample_budget
 from .pixel import PixelRegressor
 from .selection import CrossGroupKFold, cross_validate_pages, infer_page_groups
 from .stack import StackedDenoiser
@@ -12,4 +12,5 @@ __all__ = [
     "StackedDenoiser",
     "cross_validate_pages",
     "infer_page_groups",
+    "mixed_sample_budget",
 ]

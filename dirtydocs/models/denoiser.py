@@ -14,7 +14,7 @@ from ..features import FeatureExtractor
 from ..metrics import rmse
 from .pixel import PixelRegressor
 
-__all__ = ["DocumentDenoiser"]
+__all__ = ["DocumentDenoiser", "mixed_sample_budget"]
 
 
 def predict_bands(features, regressors, page):
@@ -33,6 +33,40 @@ def predict_bands(features, regressors, page):
     return maps
 
 
+def mixed_sample_budget(max_samples, real_pages, extra_pages):
+    """A pixel budget that keeps the real pages' share when extra pages are mixed in.
+
+    ``DocumentDenoiser(max_samples=...)`` shares its budget across all the pages it is
+    given, so mixing synthetic pages into a fixed budget would take pixels away from the
+    real ones. The budget returned samples the real pages at the rate `max_samples` alone
+    would give them, and the extra pages at the same rate on top.
+
+    Parameters
+    ----------
+    max_samples : int
+        The budget for the real pages alone.
+    real_pages, extra_pages : sequence of (M, N) array_like
+        The real pages and the pages mixed in.
+
+    Returns
+    -------
+    budget : int
+
+    Examples
+    --------
+    >>> real = [np.zeros((10, 10))] * 4
+    >>> mixed_sample_budget(200, real, [np.zeros((10, 10))] * 2)
+    300
+    >>> mixed_sample_budget(200, real, [])
+    200
+    """
+    real_pixels = sum(np.size(page) for page in real_pages)
+    extra_pixels = sum(np.size(page) for page in extra_pages)
+    if real_pixels == 0:
+        raise ValueError("real_pages holds no pixels")
+    return int(round(max_samples * (real_pixels + extra_pixels) / real_pixels))
+
+
 class DocumentDenoiser(BaseEstimator):
     """Page in, clean page out: features per pixel, a regressor per pixel.
 
@@ -48,7 +82,7 @@ class DocumentDenoiser(BaseEstimator):
     max_samples : int
         Training pixels drawn in all, shared evenly across pages (all pixels if fewer).
         To mix synthetic pages in without taking pixels from the real ones, raise it with
-        :func:`dirtydocs.synth.mixed_sample_budget`.
+        :func:`mixed_sample_budget`.
     random_state : int, RandomState or None
         Seeds the pixel sampling and the regressor: the same seed gives the same model.
     verbose : bool

@@ -11,8 +11,7 @@ from .._validation import check_page_pairs, check_pages
 from ..features import background_ratio, median_background, sauvola_threshold
 from ..metrics import rmse
 from ..nn import SmallCNN
-from ..synth import mixed_sample_budget
-from .denoiser import DocumentDenoiser, predict_bands
+from .denoiser import DocumentDenoiser, mixed_sample_budget, predict_bands
 from .pixel import PixelRegressor
 from .selection import CrossGroupKFold, infer_page_groups
 
@@ -42,7 +41,7 @@ def default_level0(real_pages=None, extra_pages=()):
     real_pages, extra_pages : sequence of (M, N) array_like, optional
         When pages are mixed into the real ones (synthetic or restained pairs), each
         model's pixel budget grows so that the real pages keep the share they would have
-        alone (:func:`dirtydocs.synth.mixed_sample_budget`).
+        alone (:func:`mixed_sample_budget`).
 
     Returns
     -------
