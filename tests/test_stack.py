@@ -59,6 +59,20 @@ def test_fit_predict_and_out_of_fold_scores(fitted, pages):
     assert fitted.cnn_.n_channels_in_ == 2 + 1 + 2  # level-0 maps, page, feature maps
 
 
+def test_cnn_is_validated_on_stain_backgrounds_it_does_not_train_on(pages, monkeypatch):
+    seen = {}
+    original_fit = SmallCNN.fit
+
+    def recording_fit(self, inputs, targets, groups=None):
+        seen["groups"] = list(groups)
+        return original_fit(self, inputs, targets, groups=groups)
+
+    monkeypatch.setattr(SmallCNN, "fit", recording_fit)
+    noisy, clean = pages
+    _stack().fit(noisy, clean, groups=GROUPS)
+    assert seen["groups"] == GROUPS[1]
+
+
 def test_shared_feature_pass_equals_each_models_own_prediction(fitted, pages):
     noisy, _ = pages
     maps = fitted.level0_maps(noisy[3])

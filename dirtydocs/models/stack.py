@@ -133,9 +133,9 @@ class StackedDenoiser(BaseEstimator):
 
     Training: every training page gets level-0 maps *out of fold*, from models that saw
     neither its document nor its stain background (:meth:`CrossGroupKFold.split_cells`);
-    the CNN learns on ``[level-0 maps, page, feature maps]`` to correct the first map. The
-    level-0 models are then refitted on all pages for prediction. Each page is cleaned on
-    its own.
+    the CNN learns on ``[level-0 maps, page, feature maps]`` to correct the first map,
+    validated on pages of stain backgrounds it does not train on. The level-0 models are
+    then refitted on all pages for prediction. Each page is cleaned on its own.
 
     Parameters
     ----------
@@ -238,7 +238,9 @@ class StackedDenoiser(BaseEstimator):
         if self.verbose:
             cnn.set_params(verbose=True)
         self._log("level 1: training the CNN")
-        self.cnn_ = cnn.fit(inputs, clean_pages, groups=documents)
+        # Early stopping must judge the CNN on stains it has not trained on: validated on
+        # held-out documents, it kept learning the training stains and did worse on new ones.
+        self.cnn_ = cnn.fit(inputs, clean_pages, groups=backgrounds)
         del inputs, oof
         self._log("level 0: refitting on all pages")
         self.level0_ = [(name, seeded(model).fit(noisy_pages, clean_pages))
