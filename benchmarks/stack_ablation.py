@@ -8,23 +8,35 @@ out of fold on the training pages (``split_cells``, as ``StackedDenoiser.fit`` m
 in sample on the training pages (the models refitted on all of them) and on the test pages
 (the refitted models, as ``StackedDenoiser.predict`` uses them). A CNN like the stack's is
 then trained on the out-of-fold maps, on the in-sample maps, on both, and on no maps at
-all (the page and its feature maps only), and each is scored on the test pages. The script
+all (the page and its feature maps only), and each is scored on the test pages. Each CNN
+stops early on held-out stain backgrounds, as the stack's does (``--cnn-groups documents``
+holds out documents instead, as the stack did before). The script
 also splits the LightGBM map's squared error on the test pages by kind of pixel. Prints
 JSON lines; about 6 minutes for the maps plus 4 x ``--cnn-seconds``.
+
+``--level1 trees`` replaces the CNNs with tree models, to tell what the level-0 maps add
+from what more trees add: a LightGBM on the page's features plus the LightGBM map's
+``--window`` neighbourhood and the other level-0 maps (trained on the out-of-fold maps,
+an "auto-context" level 1), against a LightGBM of the same size on the features alone.
+Each also scores averaged half and half with the LightGBM map. About 6 minutes for the
+maps plus 2 minutes a model.
 """
 
 import argparse
+import itertools
 import json
 
 import numpy as np
 from scipy import ndimage as ndi
 from sklearn.base import clone
 
+from dirtydocs.features import FeatureExtractor, local_windows
 from dirtydocs.io import load_dataset
 from dirtydocs.metrics import rmse
 from dirtydocs.models.selection import CrossGroupKFold, infer_page_groups
 from dirtydocs.models.stack import (StackedDenoiser, default_level0, out_of_fold_maps,
                                     stack_channels)
+from dirtydocs.models.pixel import PixelRegressor
 from dirtydocs.nn import SmallCNN
 
 
@@ -69,12 +81,56 @@ def error_by_pixel_kind(truth_pages, cleaned_pages):
             for kind, (error, count) in totals.items()}
 
 
+def tree_rows(extractor, page, page_maps, window):
+    """Features of every pixel, then (with maps) the first map's window and the others."""
+    columns = [extractor.transform(page)]
+    if page_maps:
+        columns.append(local_windows(page_maps[0], size=window))
+        columns += [np.reshape(other, (-1, 1)) for other in page_maps[1:]]
+    return np.hstack(columns)
+
+
+def tree_level1(noisy, clean, train_maps, test_noisy, test_maps, args):
+    """A LightGBM trained on the training pages' rows, and its maps of the test pages."""
+    extractor = FeatureExtractor().fit()
+    rng = np.random.default_rng(args.seed)
+    fraction = min(1.0, args.tree_samples / sum(page.size for page in noisy))
+    rows, targets = [], []
+    for page, truth, page_maps in zip(noisy, clean, train_maps):
+        picked = rng.random(page.size) < fraction
+        rows.append(tree_rows(extractor, page, page_maps, args.window)[picked])
+        targets.append(truth.reshape(-1)[picked])
+    regressor = PixelRegressor(n_estimators=args.trees, learning_rate=0.2,
+                               random_state=args.seed)
+    regressor.fit(np.vstack(rows), np.concatenate(targets))
+    del rows, targets
+    return [np.clip(regressor.predict(tree_rows(extractor, page, page_maps, args.window)),
+                    0.0, 1.0).reshape(page.shape)
+            for page, page_maps in zip(test_noisy, test_maps)]
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data")
     parser.add_argument("--fold", type=int, default=0)
     parser.add_argument("--cnn-seconds", type=float, default=300.0)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--level1", choices=("cnn", "trees"), default="cnn",
+                        help="which level-1 models to compare (default: the CNN's map sources)")
+    parser.add_argument("--trees", type=int, default=200,
+                        help="trees of each tree level 1 (learning rate 0.2)")
+    parser.add_argument("--tree-samples", type=int, default=3_000_000,
+                        help="training pixels of each tree level 1")
+    parser.add_argument("--window", type=int, default=7,
+                        help="side of the LightGBM map's neighbourhood given to the trees")
+    parser.add_argument("--sources", nargs="+", default=["out of fold", "in sample", "both",
+                                                         "no maps"],
+                        choices=("out of fold", "in sample", "both", "no maps"),
+                        help="which map sources to train a CNN on (default all four)")
+    parser.add_argument("--cnn-groups", nargs="+", choices=("backgrounds", "documents"),
+                        default=["backgrounds"],
+                        help="what each CNN's validation pages are held out by (the stack "
+                             "holds out backgrounds); each choice trains its own CNNs")
     args = parser.parse_args(argv)
 
     data = load_dataset(args.data)
@@ -91,23 +147,42 @@ def main(argv=None):
                           error_by_pixel_kind(test_clean, lightgbm_test)}),
           flush=True)
 
+    if args.level1 == "trees":
+        for variant, train_maps, test_maps in (
+                ("features alone", [[]] * len(train), [[]] * len(test)),
+                ("features + level-0 maps, out of fold", maps["out of fold"], maps["test"])):
+            cleaned = tree_level1(noisy, clean, train_maps, test_noisy, test_maps, args)
+            print(json.dumps({
+                "fold": args.fold, "trees trained on": variant, "trees": args.trees,
+                "test rmse": rmse(test_clean, cleaned),
+                "averaged with the lightgbm map": rmse(
+                    test_clean, [0.5 * (a + b) for a, b in zip(cleaned, lightgbm_test)])}),
+                flush=True)
+        return
+
     sources = {"out of fold": ["out of fold"], "in sample": ["in sample"],
                "both": ["out of fold", "in sample"], "no maps": [None]}
-    for variant, kinds in sources.items():
+    held_out_groups = {"documents": documents, "backgrounds": backgrounds}
+    for held_out, variant in itertools.product(args.cnn_groups, args.sources):
+        kinds, validation_groups = sources[variant], held_out_groups[held_out]
         inputs, targets, groups = [], [], []
         for kind in kinds:
             for i, page in enumerate(noisy):
                 inputs.append(channels(page, maps[kind][i] if kind else []))
                 targets.append(clean[i])
-                groups.append(documents[train][i])
+                groups.append(validation_groups[train][i])
         cnn = SmallCNN(max_seconds=args.cnn_seconds, random_state=args.seed)
         cnn.fit(inputs, targets, groups=groups)
         test_maps = maps["test"] if kinds != [None] else [[]] * len(test)
         cleaned = [cnn.predict(channels(page, page_maps))
                    for page, page_maps in zip(test_noisy, test_maps)]
         print(json.dumps({"fold": args.fold, "cnn trained on": variant,
+                          "validated on held-out": held_out,
                           "test rmse": rmse(test_clean, cleaned),
-                          "best epoch": cnn.best_epoch_}), flush=True)
+                          "best epoch": cnn.best_epoch_,
+                          "seconds trained": float(cnn.history_["seconds"][-1]),
+                          "validation rmse": [round(float(value), 5) for value in
+                                              cnn.history_["validation_rmse"]]}), flush=True)
 
 
 if __name__ == "__main__":
