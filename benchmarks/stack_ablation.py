@@ -10,16 +10,16 @@ in sample on the training pages (the models refitted on all of them) and on the 
 then trained on the out-of-fold maps, on the in-sample maps, on both, and on no maps at
 all (the page and its feature maps only), and each is scored on the test pages. Each CNN
 stops early on held-out stain backgrounds, as the stack's does (``--cnn-groups documents``
-holds out documents instead, as the stack did before). The script
-also splits the LightGBM map's squared error on the test pages by kind of pixel. Prints
-JSON lines; about 6 minutes for the maps plus 4 x ``--cnn-seconds``.
+holds out documents instead, as the stack did before). The script also splits the
+LightGBM map's squared error on the test pages by kind of pixel. Prints JSON lines; about
+6 minutes for the maps plus up to ``--cnn-seconds`` a CNN.
 
 ``--level1 trees`` replaces the CNNs with tree models, to tell what the level-0 maps add
 from what more trees add: a LightGBM on the page's features plus the LightGBM map's
 ``--window`` neighbourhood and the other level-0 maps (trained on the out-of-fold maps,
 an "auto-context" level 1), against a LightGBM of the same size on the features alone.
 Each also scores averaged half and half with the LightGBM map. About 6 minutes for the
-maps plus 2 minutes a model.
+maps plus 4 minutes a model.
 """
 
 import argparse
