@@ -504,4 +504,3 @@ def restain_pages(noisy_pages, clean_pages, n_pages, *, random_state=None, degra
         new_noisy.append(noisy.astype(np.float32))
         new_clean.append(clean_pages[source])
     return new_noisy, new_clean
-

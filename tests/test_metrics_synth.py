@@ -192,4 +192,3 @@ def test_restained_pages_share_their_source_document_not_its_background():
         source = next(i for i in range(3) if np.array_equal(clean[i], truth))
         assert documents[new] == documents[source]
         assert backgrounds[new] != backgrounds[source]
-
