@@ -33,11 +33,15 @@ from sklearn.base import clone
 from dirtydocs.features import FeatureExtractor, local_windows
 from dirtydocs.io import load_dataset
 from dirtydocs.metrics import rmse
+from dirtydocs.models.pixel import PixelRegressor
 from dirtydocs.models.selection import CrossGroupKFold, infer_page_groups
 from dirtydocs.models.stack import (StackedDenoiser, default_level0, out_of_fold_maps,
                                     stack_channels)
-from dirtydocs.models.pixel import PixelRegressor
 from dirtydocs.nn import SmallCNN
+
+# Which level-0 maps each CNN variant trains on (None: no maps, the page and feature maps).
+MAP_SOURCES = {"out of fold": ["out of fold"], "in sample": ["in sample"],
+               "both": ["out of fold", "in sample"], "no maps": [None]}
 
 
 def level0_maps(noisy, clean, documents, backgrounds, test_pages, seed):
@@ -123,9 +127,8 @@ def main(argv=None):
                         help="training pixels of each tree level 1")
     parser.add_argument("--window", type=int, default=7,
                         help="side of the LightGBM map's neighbourhood given to the trees")
-    parser.add_argument("--sources", nargs="+", default=["out of fold", "in sample", "both",
-                                                         "no maps"],
-                        choices=("out of fold", "in sample", "both", "no maps"),
+    parser.add_argument("--sources", nargs="+", default=list(MAP_SOURCES),
+                        choices=list(MAP_SOURCES),
                         help="which map sources to train a CNN on (default all four)")
     parser.add_argument("--cnn-groups", nargs="+", choices=("backgrounds", "documents"),
                         default=["backgrounds"],
@@ -160,11 +163,9 @@ def main(argv=None):
                 flush=True)
         return
 
-    sources = {"out of fold": ["out of fold"], "in sample": ["in sample"],
-               "both": ["out of fold", "in sample"], "no maps": [None]}
     held_out_groups = {"documents": documents, "backgrounds": backgrounds}
     for held_out, variant in itertools.product(args.cnn_groups, args.sources):
-        kinds, validation_groups = sources[variant], held_out_groups[held_out]
+        kinds, validation_groups = MAP_SOURCES[variant], held_out_groups[held_out]
         inputs, targets, groups = [], [], []
         for kind in kinds:
             for i, page in enumerate(noisy):
