@@ -14,7 +14,7 @@ from ..features import FeatureExtractor
 from ..metrics import rmse
 from .pixel import PixelRegressor
 
-__all__ = ["DocumentDenoiser", "mixed_sample_budget"]
+__all__ = ["DocumentDenoiser", "mixed_sample_budget", "sample_band_rows"]
 
 
 def predict_bands(features, regressors, page):
@@ -23,7 +23,7 @@ def predict_bands(features, regressors, page):
     Memory follows the band size, not the page's area: features are never held for the
     whole page.
     """
-    maps = [np.empty(page.shape, np.float32) for _ in regressors]
+    maps = [np.empty(page.shape[:2], np.float32) for _ in regressors]
     n_cols = page.shape[1]
     for start, stop, band in features.iter_bands(page):
         for out, regressor in zip(maps, regressors):
@@ -65,6 +65,64 @@ def mixed_sample_budget(max_samples, real_pages, extra_pages):
     if real_pixels == 0:
         raise ValueError("real_pages holds no pixels")
     return int(round(max_samples * (real_pixels + extra_pixels) / real_pixels))
+
+
+def sample_band_rows(features, inputs, clean_pages, max_samples, rng, verbose=False):
+    """Draw about `max_samples` training rows, the same share of every band of every page.
+
+    Rows go straight into one preallocated matrix: collecting and concatenating would
+    double the peak memory, which is the largest cost of training.
+
+    Parameters
+    ----------
+    features : fitted FeatureExtractor or alike
+        Gives ``band_bounds(n_rows)``, ``iter_bands(input)`` and ``n_features_out_``.
+    inputs : sequence of (M, N) or (M, N, C) ndarray
+        What `features` describes, page by page.
+    clean_pages : sequence of (M, N) ndarray
+        The targets.
+    max_samples : int
+    rng : numpy.random.RandomState
+    verbose : bool
+        Show a progress bar over the pages.
+
+    Returns
+    -------
+    X : (n_rows, n_features_out_) ndarray of float32
+    y : (n_rows,) ndarray of float32
+
+    Examples
+    --------
+    >>> extractor = FeatureExtractor().fit()
+    >>> pages = [np.full((6, 8), 0.9, np.float32)] * 2
+    >>> X, y = sample_band_rows(extractor, pages, pages, 24, np.random.RandomState(0))
+    >>> X.shape == (24, extractor.n_features_out_), bool(np.allclose(y, 0.9))
+    (True, True)
+    """
+    total = sum(page.shape[0] * page.shape[1] for page in inputs)
+    fraction = min(1.0, max_samples / total)
+    picks = []  # per page, per band: the sampled pixel indices within the band
+    for page in inputs:
+        page_picks = []
+        for start, stop in features.band_bounds(page.shape[0]):
+            n_pixels = (stop - start) * page.shape[1]
+            page_picks.append(np.arange(n_pixels) if fraction >= 1.0 else np.sort(
+                rng.choice(n_pixels, size=int(round(fraction * n_pixels)), replace=False)))
+        picks.append(page_picks)
+    n_rows = sum(len(picked) for page_picks in picks for picked in page_picks)
+    X = np.empty((n_rows, features.n_features_out_), np.float32)
+    y = np.empty(n_rows, np.float32)
+    row = 0
+    pages = tqdm(zip(inputs, clean_pages, picks), total=len(picks), desc="features",
+                 unit="page", file=sys.stderr, disable=not verbose, leave=False)
+    for page, clean, page_picks in pages:
+        clean_flat = clean.reshape(-1)
+        n_cols = page.shape[1]
+        for (start, stop, band), picked in zip(features.iter_bands(page), page_picks):
+            X[row: row + len(picked)] = band[picked]
+            y[row: row + len(picked)] = clean_flat[start * n_cols: stop * n_cols][picked]
+            row += len(picked)
+    return X, y
 
 
 class DocumentDenoiser(BaseEstimator):
@@ -177,33 +235,5 @@ class DocumentDenoiser(BaseEstimator):
         return predict_bands(self.features_, [self.regressor_], page)[0]
 
     def _sample_pixels(self, noisy_pages, clean_pages, rng):
-        """Draw about `max_samples` pixels, the same share of every band of every page.
-
-        Rows go straight into one preallocated matrix: collecting and concatenating would
-        double the peak memory, which is the largest cost of training.
-        """
-        total = sum(page.size for page in noisy_pages)
-        fraction = min(1.0, self.max_samples / total)
-        picks = []  # per page, per band: the sampled pixel indices within the band
-        for page in noisy_pages:
-            page_picks = []
-            for start, stop in self.features_.band_bounds(page.shape[0]):
-                n_pixels = (stop - start) * page.shape[1]
-                page_picks.append(np.arange(n_pixels) if fraction >= 1.0 else np.sort(
-                    rng.choice(n_pixels, size=int(round(fraction * n_pixels)), replace=False)))
-            picks.append(page_picks)
-        n_rows = sum(len(picked) for page_picks in picks for picked in page_picks)
-        X = np.empty((n_rows, self.features_.n_features_out_), np.float32)
-        y = np.empty(n_rows, np.float32)
-        row = 0
-        pages = tqdm(zip(noisy_pages, clean_pages, picks), total=len(picks), desc="features",
-                     unit="page", file=sys.stderr, disable=not self.verbose, leave=False)
-        for noisy, clean, page_picks in pages:
-            clean_flat = clean.reshape(-1)
-            n_cols = noisy.shape[1]
-            for (start, stop, features), picked in zip(self.features_.iter_bands(noisy),
-                                                       page_picks):
-                X[row: row + len(picked)] = features[picked]
-                y[row: row + len(picked)] = clean_flat[start * n_cols: stop * n_cols][picked]
-                row += len(picked)
-        return X, y
+        return sample_band_rows(self.features_, noisy_pages, clean_pages, self.max_samples, rng,
+                                verbose=self.verbose)

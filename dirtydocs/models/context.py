@@ -1,0 +1,219 @@
+"""Auto-context: a pixel denoiser that also reads other models' cleaned pages."""
+
+import numbers
+
+import numpy as np
+from sklearn.base import BaseEstimator, clone
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
+
+from .._validation import check_page
+from ..features import FeatureExtractor, local_windows
+from ..features._util import check_window
+from ..metrics import rmse
+from .denoiser import predict_bands, sample_band_rows
+from .pixel import PixelRegressor
+
+__all__ = ["ContextDenoiser", "ContextFeatures"]
+
+
+def _check_stack(stack, name):
+    """(M, N, C) with C >= 2: channel 0 a page in [0, 1], the others finite maps."""
+    array = np.asarray(stack)
+    if array.dtype == object or not np.issubdtype(array.dtype, np.number):
+        raise TypeError(f"{name}: expected a numeric image, got dtype {array.dtype}")
+    if array.ndim != 3 or array.shape[2] < 2:
+        raise ValueError(f"{name}: expected shape (M, N, C) with C >= 2 (the page, then "
+                         f"at least one map), got {array.shape}")
+    page = check_page(array[..., 0], name=f"{name}, channel 0 (the page)")
+    maps = np.ascontiguousarray(array[..., 1:], dtype=np.float32)
+    if not np.isfinite(maps).all():
+        raise ValueError(f"{name}: the maps hold NaN or infinite values")
+    return np.concatenate([page[..., None], maps], axis=-1)
+
+
+def _check_stacks(inputs, name):
+    single = isinstance(inputs, np.ndarray) and inputs.ndim == 3
+    stacks = [inputs] if single else list(inputs)
+    if not stacks:
+        raise ValueError(f"{name}: no pages given")
+    checked = [_check_stack(stack, f"{name}[{i}]") for i, stack in enumerate(stacks)]
+    n_channels = {stack.shape[2] for stack in checked}
+    if len(n_channels) > 1:
+        raise ValueError(f"{name}: every page needs the same channels, got {sorted(n_channels)}")
+    return checked, single
+
+
+class ContextFeatures:
+    """Rows of a context denoiser, band by band: a page's features, then its maps.
+
+    For each pixel: the features of the page (channel 0 of an ``(M, N, C)`` stack), the
+    ``window x window`` neighbourhood of the first map (channel 1), and the value of every
+    further map at the pixel. Bands are those of `features`; the map's windows read a
+    halo around each band, so a band's rows equal the whole page's.
+
+    Parameters
+    ----------
+    features : FeatureExtractor
+        Fitted.
+    window : int
+        Odd side of the first map's neighbourhood.
+    n_maps : int
+        Maps after the page (``C - 1``).
+
+    Examples
+    --------
+    >>> stack = np.full((12, 10, 3), 0.5, np.float32)
+    >>> rows = ContextFeatures(FeatureExtractor().fit(), window=3, n_maps=2)
+    >>> [band.shape[1] for _, _, band in rows.iter_bands(stack)] == [rows.n_features_out_]
+    True
+    """
+
+    def __init__(self, features, window, n_maps):
+        self.features = features
+        self.window = window
+        self.n_maps = n_maps
+        self.n_features_out_ = features.n_features_out_ + window * window + n_maps - 1
+
+    def band_bounds(self, n_rows):
+        return self.features.band_bounds(n_rows)
+
+    def iter_bands(self, stack):
+        """Yield ``(first_row, stop_row, rows)`` like ``FeatureExtractor.iter_bands``."""
+        if stack.shape[2] != self.n_maps + 1:
+            raise ValueError(f"expected the page and {self.n_maps} map(s), "
+                             f"got {stack.shape[2]} channels")
+        n_rows, n_cols = stack.shape[:2]
+        reach = self.window // 2
+        for start, stop, page_rows in self.features.iter_bands(stack[..., 0]):
+            # At a page edge the halo is cut short and local_windows mirrors, as it would
+            # on the whole page.
+            first, last = max(0, start - reach), min(n_rows, stop + reach)
+            windows = local_windows(stack[first:last, :, 1], size=self.window)
+            windows = windows[(start - first) * n_cols:(stop - first) * n_cols]
+            others = stack[start:stop, :, 2:].reshape((stop - start) * n_cols, self.n_maps - 1)
+            yield start, stop, np.hstack([page_rows, windows, others])
+
+
+class ContextDenoiser(BaseEstimator):
+    """A pixel denoiser over a page's features and other models' cleaned pages.
+
+    The "auto-context" level of a stack: each pixel is described by the usual features of
+    the noisy page plus the neighbourhood of a first model's cleaned page and the values
+    of further models' pages, so the trees can learn where those models go wrong (next to
+    strokes, on a stain's edge) and how far to trust each. To learn anything useful the
+    maps of the training pages must come from models that did not see those pages (out of
+    fold); :class:`~dirtydocs.models.StackedDenoiser` makes them so.
+
+    Parameters
+    ----------
+    features : FeatureExtractor or None
+        Features of the page; None uses ``FeatureExtractor()``.
+    regressor : PixelRegressor or None
+        None uses ``PixelRegressor(n_estimators=200, learning_rate=0.2)``.
+    window : int
+        Odd side of the first map's neighbourhood.
+    max_samples : int
+        Training pixels drawn in all, the same share of every page.
+    random_state : int, RandomState or None
+    verbose : bool
+
+    Attributes
+    ----------
+    features_ : FeatureExtractor
+    regressor_ : PixelRegressor
+    n_maps_ : int
+        Maps each page came with.
+    n_training_pixels_ : int
+
+    Examples
+    --------
+    >>> from dirtydocs.synth import make_pages
+    >>> noisy, clean = make_pages(2, shape=(40, 48), random_state=0)
+    >>> guesses = [np.clip(page * 1.1, 0, 1) for page in noisy]  # another model's output
+    >>> stacks = [np.stack([page, guess], axis=-1) for page, guess in zip(noisy, guesses)]
+    >>> model = ContextDenoiser(regressor=PixelRegressor(n_estimators=10), window=3,
+    ...                         max_samples=2000, random_state=0).fit(stacks, clean)
+    >>> model.predict(stacks[0]).shape
+    (40, 48)
+    """
+
+    def __init__(self, features=None, regressor=None, window=7, max_samples=3_000_000,
+                 random_state=None, verbose=False):
+        self.features = features
+        self.regressor = regressor
+        self.window = window
+        self.max_samples = max_samples
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def fit(self, inputs, targets, groups=None):
+        """Learn the clean pages from the stacks of page and maps.
+
+        Parameters
+        ----------
+        inputs : sequence of (M, N, C) array_like
+            Per page: the noisy page, then ``C - 1 >= 1`` maps (the first is the one whose
+            neighbourhood is read).
+        targets : sequence of (M, N) array_like
+            The clean pages.
+        groups : ignored
+            Accepted so that a stack can fit any of its level-1 models alike.
+
+        Returns
+        -------
+        self : ContextDenoiser
+        """
+        window = check_window(self.window, name="window")
+        if not isinstance(self.max_samples, numbers.Integral) or self.max_samples < 2:
+            raise ValueError(f"max_samples must be an int >= 2, got {self.max_samples!r}")
+        stacks, _ = _check_stacks(inputs, "inputs")
+        targets = [check_page(t, name=f"targets[{i}]") for i, t in enumerate(targets)]
+        if len(targets) != len(stacks):
+            raise ValueError(f"got {len(stacks)} inputs but {len(targets)} targets")
+        for i, (stack, target) in enumerate(zip(stacks, targets)):
+            if stack.shape[:2] != target.shape:
+                raise ValueError(f"inputs[{i}] has pages of shape {stack.shape[:2]} but "
+                                 f"targets[{i}] has shape {target.shape}")
+        rng = check_random_state(self.random_state)
+        self.features_ = clone(self.features if self.features is not None
+                               else FeatureExtractor()).fit()
+        self.n_maps_ = stacks[0].shape[2] - 1
+        rows = ContextFeatures(self.features_, window, self.n_maps_)
+        X, y = sample_band_rows(rows, stacks, targets, self.max_samples, rng,
+                                verbose=self.verbose)
+        regressor = clone(self.regressor if self.regressor is not None
+                          else PixelRegressor(n_estimators=200, learning_rate=0.2))
+        if "random_state" in regressor.get_params():
+            regressor.set_params(random_state=int(rng.randint(np.iinfo(np.int32).max)))
+        self.regressor_ = regressor.fit(X, y)
+        self.n_training_pixels_ = len(y)
+        return self
+
+    def predict(self, inputs):
+        """Clean pages, each from its own stack of page and maps.
+
+        Parameters
+        ----------
+        inputs : (M, N, C) array_like or sequence of them
+
+        Returns
+        -------
+        cleaned : (M, N) ndarray of float32, or a list of them
+            Clipped to [0, 1].
+        """
+        check_is_fitted(self, "regressor_")
+        stacks, single = _check_stacks(inputs, "inputs")
+        if stacks[0].shape[2] != self.n_maps_ + 1:
+            raise ValueError(f"inputs: the model was fitted on the page and {self.n_maps_} "
+                             f"map(s), got {stacks[0].shape[2] - 1}")
+        rows = ContextFeatures(self.features_, self.window, self.n_maps_)
+        cleaned = [predict_bands(rows, [self.regressor_], stack)[0] for stack in stacks]
+        return cleaned[0] if single else cleaned
+
+    def score(self, inputs, targets):
+        """Negative RMSE over all pixels (higher is better)."""
+        cleaned = self.predict(inputs)
+        cleaned = [cleaned] if isinstance(cleaned, np.ndarray) else cleaned
+        targets = [targets] if isinstance(targets, np.ndarray) and targets.ndim == 2 else targets
+        return -rmse([check_page(t, name="targets") for t in targets], cleaned)

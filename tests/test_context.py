@@ -1,0 +1,108 @@
+import numpy as np
+import pytest
+from numpy.testing import assert_array_equal
+from sklearn.base import clone
+
+from dirtydocs import load, save
+from dirtydocs.features import FeatureExtractor
+from dirtydocs.metrics import rmse
+from dirtydocs.models import ContextDenoiser, DocumentDenoiser, PixelRegressor
+from dirtydocs.models.context import ContextFeatures
+from dirtydocs.synth import make_pages
+
+
+def _reference_rows(extractor, stack, window):
+    """Whole-page rows built with plain numpy: features, the map's window, other maps."""
+    page, first_map, others = stack[..., 0], stack[..., 1], stack[..., 2:]
+    reach = window // 2
+    padded = np.pad(first_map, reach, mode="symmetric")
+    n_rows, n_cols = page.shape
+    windows = [padded[dy:dy + n_rows, dx:dx + n_cols].reshape(-1)
+               for dy in range(window) for dx in range(window)]
+    return np.hstack([extractor.transform(page), np.stack(windows, axis=1),
+                      others.reshape(n_rows * n_cols, -1)])
+
+
+@pytest.mark.parametrize("band_rows, window", [(512, 3), (7, 5), (3, 7)])
+def test_context_rows_equal_the_whole_page_reference(band_rows, window):
+    rng = np.random.default_rng(0)
+    stack = rng.random((23, 17, 4)).astype(np.float32)
+    extractor = FeatureExtractor(band_rows=band_rows).fit()
+    rows = ContextFeatures(extractor, window=window, n_maps=3)
+    bands = [band for _, _, band in rows.iter_bands(stack)]
+    expected = _reference_rows(extractor, stack, window)
+    assert rows.n_features_out_ == expected.shape[1]
+    assert_array_equal(np.vstack(bands), expected)
+
+
+@pytest.fixture(scope="module")
+def pages():
+    return make_pages(6, shape=(48, 64), random_state=4)
+
+
+def _small(**params):
+    return ContextDenoiser(**{"regressor": PixelRegressor(n_estimators=20, learning_rate=0.3),
+                              "window": 3, "max_samples": 8000, "random_state": 0, **params})
+
+
+def test_trees_learn_to_use_a_map_that_knows_the_answer(pages):
+    # A map equal to the clean page is the best context there is: trees that read their
+    # columns in the right rows must beat, by far, the same trees on the features alone.
+    noisy, clean = pages
+    stacks = [np.stack([page, truth], axis=-1) for page, truth in zip(noisy, clean)]
+    with_map = _small(features=FeatureExtractor(band_rows=16)).fit(stacks[:4], clean[:4])
+    alone = DocumentDenoiser(regressor=PixelRegressor(n_estimators=20, learning_rate=0.3),
+                             max_samples=8000, random_state=0).fit(noisy[:4], clean[:4])
+    with_map_error = rmse(clean[4:], with_map.predict(stacks[4:]))
+    assert with_map_error < 0.3 * rmse(clean[4:], alone.predict(noisy[4:]))
+
+
+def test_same_seed_same_model_clone_and_round_trip(pages, tmp_path):
+    noisy, clean = pages
+    stacks = [np.stack([page, np.clip(page * 1.2, 0, 1), page ** 2], axis=-1)
+              for page in noisy]
+    fitted = _small().fit(stacks, clean, groups=[0, 1, 2, 0, 1, 2])
+    assert fitted.n_maps_ == 2
+    assert_array_equal(clone(fitted).fit(stacks, clean).predict(stacks[0]),
+                       fitted.predict(stacks[0]))
+    save(fitted, tmp_path / "context.ddm")
+    loaded = load(tmp_path / "context.ddm")
+    assert loaded.window == 3 and loaded.n_maps_ == 2
+    assert_array_equal(loaded.predict(stacks[1]), fitted.predict(stacks[1]))
+    refitted = clone(loaded).fit(stacks, clean)  # the loaded model refits as it was built
+    assert refitted.regressor_.n_estimators == 20
+
+
+def test_prediction_is_clipped_to_the_page_range(pages):
+    noisy, clean = pages
+    stacks = [np.stack([page, page], axis=-1) for page in noisy]
+    cleaned = _small().fit(stacks, clean).predict(stacks)
+    assert all(0.0 <= page.min() and page.max() <= 1.0 for page in cleaned)
+    assert all(page.dtype == np.float32 for page in cleaned)
+
+
+@pytest.mark.parametrize("make_input, message", [
+    (lambda page: page, r"inputs\[0\]: expected shape \(M, N, C\) with C >= 2"),
+    (lambda page: np.stack([page * 3, page], axis=-1), r"channel 0 \(the page\).*\[0, 1\]"),
+    (lambda page: np.stack([page, np.full_like(page, np.nan)], axis=-1), "NaN"),
+])
+def test_bad_inputs_are_named(pages, make_input, message):
+    noisy, clean = pages
+    with pytest.raises(ValueError, match=message):
+        _small().fit([make_input(noisy[0])], [clean[0]])
+
+
+def test_prediction_needs_the_maps_it_was_fitted_with(pages):
+    noisy, clean = pages
+    fitted = _small().fit([np.stack([noisy[0], noisy[0]], axis=-1)], [clean[0]])
+    with pytest.raises(ValueError, match=r"fitted on the page and 1 map\(s\), got 2"):
+        fitted.predict(np.stack([noisy[1]] * 3, axis=-1))
+
+
+def test_bad_window_and_mismatched_targets_are_refused(pages):
+    noisy, clean = pages
+    stack = np.stack([noisy[0], noisy[0]], axis=-1)
+    with pytest.raises(ValueError, match="window must be an odd integer"):
+        _small(window=4).fit([stack], [clean[0]])
+    with pytest.raises(ValueError, match=r"targets\[0\] has shape \(48, 60\)"):
+        _small().fit([stack], [clean[0][:, :60]])
