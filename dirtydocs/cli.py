@@ -102,15 +102,20 @@ def command_clean(args):
 
 def _build_model(args, real_pages, extra_pages):
     """The model `train` fits; pages mixed in add their pixels on top of each budget."""
-    from .models import DocumentDenoiser, PixelRegressor, StackedDenoiser, mixed_sample_budget
+    from .models import (ContextDenoiser, DocumentDenoiser, PixelRegressor, StackedDenoiser,
+                         mixed_sample_budget)
     from .models.stack import default_level0
     from .nn import SmallCNN
 
     if args.method == "stacked":
         level0 = default_level0(real_pages, extra_pages) if extra_pages else None
-        return StackedDenoiser(level0=level0,
-                               cnn=SmallCNN(max_epochs=args.cnn_epochs,
-                                            max_seconds=args.cnn_seconds),
+        if args.level1 == "trees":
+            level1 = ContextDenoiser()
+            level1.set_params(max_samples=mixed_sample_budget(level1.max_samples, real_pages,
+                                                              extra_pages))
+        else:
+            level1 = SmallCNN(max_epochs=args.cnn_epochs, max_seconds=args.cnn_seconds)
+        return StackedDenoiser(level0=level0, level1=level1, level1_maps=args.level1_maps,
                                random_state=args.seed, verbose=not args.quiet)
     regressor = PixelRegressor(method=args.method, n_estimators=args.n_estimators,
                                num_leaves=args.num_leaves, learning_rate=args.learning_rate)
@@ -274,7 +279,7 @@ def build_parser():
     train.add_argument("--model", required=True, help="where to save the model")
     train.add_argument("--method", choices=("lightgbm", "random_forest", "stacked"),
                        default="lightgbm",
-                       help="a pixel regressor, or the stack of two of them and a CNN")
+                       help="a pixel regressor, or the stack of two of them and a level 1")
     defaults = PixelRegressor().get_params()
     train.add_argument("--n-estimators", type=int, default=defaults["n_estimators"])
     train.add_argument("--num-leaves", type=int, default=defaults["num_leaves"])
@@ -289,6 +294,13 @@ def build_parser():
     train.add_argument("--restained", type=int, default=0, metavar="N",
                        help="mix in N pairs made of the training pages' own ink on new "
                             "synthetic paper (dirtydocs.synth.restain_pages)")
+    train.add_argument("--level1", choices=("cnn", "trees"), default="cnn",
+                       help="the stack's level 1: a CNN that corrects the first level-0 map, "
+                            "or trees over the features and the level-0 maps "
+                            "(ContextDenoiser)")
+    train.add_argument("--level1-maps", choices=("out_of_fold", "in_sample"),
+                       default="out_of_fold",
+                       help="which level-0 maps of the training pages level 1 learns from")
     train.add_argument("--cnn-epochs", type=int, default=60,
                        help="most epochs (1024 patches each) of the stack's CNN")
     train.add_argument("--cnn-seconds", type=float, default=None,

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import lightgbm
 import numpy as np
+from sklearn.base import clone
 
 from ._version import __version__
 from .io import atomic_output
@@ -20,10 +21,12 @@ from .io import atomic_output
 __all__ = ["ModelFileError", "save", "load", "FORMAT_NAME", "FORMAT_VERSION"]
 
 FORMAT_NAME = "dirtydocs-model"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 #: Versions this dirtydocs reads. Version 1 predates the local-paper features: its feature
-#: extractors have no `paper_sigmas` and are read with none.
-READABLE_VERSIONS = (1, 2)
+#: extractors have no `paper_sigmas` and are read with none. Version 2 stacks always had a
+#: CNN level 1, stored as "cnn", trained on out-of-fold maps whose RMSE was "oof_rmse_";
+#: version 3 stores either level 1 as "level1", and "maps_rmse_".
+READABLE_VERSIONS = (1, 2, 3)
 MANIFEST = "manifest.json"
 
 
@@ -68,7 +71,7 @@ def _decode_arrays(data):
 
 def _encode(estimator, members):
     from .features import FeatureExtractor
-    from .models import DocumentDenoiser, PixelRegressor, StackedDenoiser
+    from .models import ContextDenoiser, DocumentDenoiser, PixelRegressor, StackedDenoiser
     from .nn import SmallCNN
 
     if isinstance(estimator, DocumentDenoiser):
@@ -78,6 +81,15 @@ def _encode(estimator, members):
             "features": _encode(estimator.features_, members),
             "regressor": _encode(estimator.regressor_, members),
             "fitted": {"n_training_pixels_": int(estimator.n_training_pixels_)},
+        }
+    if isinstance(estimator, ContextDenoiser):
+        return {
+            "class": "ContextDenoiser",
+            "params": _json_params(estimator, skip=("features", "regressor")),
+            "features": _encode(estimator.features_, members),
+            "regressor": _encode(estimator.regressor_, members),
+            "fitted": {"n_maps_": int(estimator.n_maps_),
+                       "n_training_pixels_": int(estimator.n_training_pixels_)},
         }
     if isinstance(estimator, FeatureExtractor):
         return {"class": "FeatureExtractor", "params": _json_params(estimator)}
@@ -91,10 +103,10 @@ def _encode(estimator, members):
     if isinstance(estimator, StackedDenoiser):
         return {
             "class": "StackedDenoiser",
-            "params": _json_params(estimator, skip=("level0", "cnn")),
+            "params": _json_params(estimator, skip=("level0", "level1")),
             "level0": [[name, _encode(model, members)] for name, model in estimator.level0_],
-            "cnn": _encode(estimator.cnn_, members),
-            "fitted": {"oof_rmse_": estimator.oof_rmse_},
+            "level1": _encode(estimator.level1_, members),
+            "fitted": {"maps_rmse_": estimator.maps_rmse_},
         }
     if isinstance(estimator, SmallCNN):
         network = estimator.network_
@@ -146,7 +158,7 @@ def _decode_small_cnn(spec, members):
 
 def _decode(spec, members):
     from .features import FeatureExtractor
-    from .models import DocumentDenoiser, PixelRegressor, StackedDenoiser
+    from .models import ContextDenoiser, DocumentDenoiser, PixelRegressor, StackedDenoiser
 
     kind = spec.get("class")
     params = dict(spec.get("params", {}))
@@ -154,6 +166,15 @@ def _decode(spec, members):
         model = DocumentDenoiser(**params)
         model.features_ = _decode(spec["features"], members)
         model.regressor_ = _decode(spec["regressor"], members)
+        model.set_params(features=clone(model.features_), regressor=clone(model.regressor_))
+        model.n_training_pixels_ = spec["fitted"]["n_training_pixels_"]
+        return model
+    if kind == "ContextDenoiser":
+        model = ContextDenoiser(**params)
+        model.features_ = _decode(spec["features"], members)
+        model.regressor_ = _decode(spec["regressor"], members)
+        model.set_params(features=clone(model.features_), regressor=clone(model.regressor_))
+        model.n_maps_ = spec["fitted"]["n_maps_"]
         model.n_training_pixels_ = spec["fitted"]["n_training_pixels_"]
         return model
     if kind == "FeatureExtractor":
@@ -171,8 +192,13 @@ def _decode(spec, members):
         params["feature_maps"] = tuple(params.get("feature_maps", ()))
         model = StackedDenoiser(**params)
         model.level0_ = [(name, _decode(part, members)) for name, part in spec["level0"]]
-        model.cnn_ = _decode(spec["cnn"], members)
-        model.oof_rmse_ = spec["fitted"]["oof_rmse_"]
+        model.level1_ = _decode(spec["level1" if "level1" in spec else "cnn"], members)
+        # The file keeps the fitted parts only; unfitted copies of them as parameters make
+        # a loaded model refit as it was built (a version-2 stack's level 1 was a CNN).
+        model.set_params(level0=[(name, clone(part)) for name, part in model.level0_],
+                         level1=clone(model.level1_))
+        fitted = spec["fitted"]
+        model.maps_rmse_ = fitted["maps_rmse_" if "maps_rmse_" in fitted else "oof_rmse_"]
         return model
     raise ModelFileError(f"unknown model part {kind!r}")
 
@@ -184,7 +210,7 @@ def save(model, path):
 
     Parameters
     ----------
-    model : DocumentDenoiser, StackedDenoiser or SmallCNN
+    model : DocumentDenoiser, StackedDenoiser, ContextDenoiser or SmallCNN
         A fitted dirtydocs model. A SmallCNN is stored as its parameters and architecture
         in JSON and its weights as ``.npz`` arrays (read back with ``allow_pickle=False``).
     path : str or os.PathLike

@@ -176,27 +176,42 @@ def test_train_can_mix_in_restained_pages(dataset, tmp_path, capsys):
 def test_stacked_method_builds_the_stack_with_its_cnn_budget():
     from dirtydocs import StackedDenoiser
     from dirtydocs.cli import _build_model, build_parser
+    from dirtydocs.nn import SmallCNN
 
     args = build_parser().parse_args(["train", "data", "--model", "m.ddm", "--method",
                                       "stacked", "--cnn-seconds", "60", "--seed", "3"])
     page = np.zeros((10, 20))
     model = _build_model(args, [page] * 4, [])
-    assert isinstance(model, StackedDenoiser)
-    assert model.cnn.max_seconds == 60 and model.random_state == 3
-    assert model.cnn.max_epochs == 60
+    assert isinstance(model, StackedDenoiser) and isinstance(model.level1, SmallCNN)
+    assert model.level1.max_seconds == 60 and model.random_state == 3
+    assert model.level1.max_epochs == 60
     assert model.level0 is None  # the default level 0, budgets unchanged
 
 
-def test_pages_mixed_into_the_stack_add_to_each_level0_budget():
+def test_stacked_method_takes_a_tree_level1():
     from dirtydocs.cli import _build_model, build_parser
+    from dirtydocs.models import ContextDenoiser
+
+    args = build_parser().parse_args(["train", "data", "--model", "m.ddm", "--method",
+                                      "stacked", "--level1", "trees"])
+    page = np.zeros((10, 20))
+    model = _build_model(args, [page] * 4, [])
+    assert isinstance(model.level1, ContextDenoiser)
+    assert model.level1.max_samples == ContextDenoiser().max_samples
+
+
+def test_pages_mixed_into_the_stack_add_to_every_budget():
+    from dirtydocs.cli import _build_model, build_parser
+    from dirtydocs.models import ContextDenoiser
     from dirtydocs.models.stack import default_level0
 
     args = build_parser().parse_args(["train", "data", "--model", "m.ddm", "--method",
-                                      "stacked", "--restained", "2"])
+                                      "stacked", "--level1", "trees", "--restained", "2"])
     page = np.zeros((10, 20))
     model = _build_model(args, [page] * 4, [page] * 2)
     budgets = {name: level.max_samples for name, level in model.level0}
     assert budgets == {name: level.max_samples * 3 // 2 for name, level in default_level0()}
+    assert model.level1.max_samples == ContextDenoiser().max_samples * 3 // 2
 
 
 def test_restained_pages_are_sampled_on_top_of_the_budget(dataset, tmp_path):

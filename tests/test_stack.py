@@ -1,3 +1,5 @@
+import json
+
 import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
@@ -5,6 +7,8 @@ from sklearn.base import clone
 
 from dirtydocs import (CrossGroupKFold, DocumentDenoiser, PixelRegressor, StackedDenoiser,
                        load, save)
+from dirtydocs.models import ContextDenoiser
+from dirtydocs.metrics import rmse
 from dirtydocs.nn import SmallCNN
 from dirtydocs.synth import make_pages
 
@@ -31,10 +35,16 @@ def _level0():
     ]
 
 
-def _stack(**params):
-    cnn = SmallCNN(n_layers=2, n_channels=4, patch_size=16, batch_size=4, max_epochs=2,
-                   patches_per_epoch=16)
-    return StackedDenoiser(**{"level0": _level0(), "cnn": cnn, "n_folds": 2,
+LEVEL1 = {
+    "cnn": lambda: SmallCNN(n_layers=2, n_channels=4, patch_size=16, batch_size=4,
+                            max_epochs=2, patches_per_epoch=16),
+    "trees": lambda: ContextDenoiser(regressor=PixelRegressor(n_estimators=8), window=3,
+                                     max_samples=6000),
+}
+
+
+def _stack(kind="cnn", **params):
+    return StackedDenoiser(**{"level0": _level0(), "level1": LEVEL1[kind](), "n_folds": 2,
                               "random_state": 0, **params})
 
 
@@ -46,17 +56,65 @@ def pages():
 GROUPS = (list(range(8)), [0, 1, 2, 3] * 2)
 
 
-@pytest.fixture(scope="module")
-def fitted(pages):
+@pytest.fixture(scope="module", params=[("cnn", "out_of_fold"), ("trees", "out_of_fold"),
+                                        ("trees", "in_sample")], ids="-".join)
+def fitted(pages, request):
     noisy, clean = pages
-    return _stack().fit(noisy, clean, groups=GROUPS)
+    kind, level1_maps = request.param
+    return _stack(kind, level1_maps=level1_maps).fit(noisy, clean, groups=GROUPS)
 
 
 def test_fit_predict_and_out_of_fold_scores(fitted, pages):
     noisy, _ = pages
     assert fitted.predict(noisy[0]).shape == noisy[0].shape
-    assert sorted(fitted.oof_rmse_) == ["gbm", "rf"]
-    assert fitted.cnn_.n_channels_in_ == 2 + 1 + 2  # level-0 maps, page, feature maps
+    assert sorted(fitted.maps_rmse_) == ["gbm", "rf"]
+    if isinstance(fitted.level1_, SmallCNN):
+        assert fitted.level1_.n_channels_in_ == 2 + 1 + 2  # level-0 maps, page, feature maps
+    else:
+        assert fitted.level1_.n_maps_ == 2  # beside the page; trees make their own features
+
+
+
+
+def test_level1_reads_the_level0_maps_made_out_of_fold(pages, monkeypatch):
+    # The tree level 1 must train on maps from models that never saw the page: in-sample
+    # maps are nearly the truth, and trees trained on them would trust them blindly.
+    seen = {}
+    original_fit = ContextDenoiser.fit
+
+    def recording_fit(self, inputs, targets, groups=None):
+        seen["maps"] = [stack[..., 1].copy() for stack in inputs]
+        return original_fit(self, inputs, targets, groups=groups)
+
+    monkeypatch.setattr(ContextDenoiser, "fit", recording_fit)
+    noisy, clean = pages
+    stack = _stack("trees").fit(noisy, clean, groups=GROUPS)
+    assert np.isclose(rmse(clean, seen["maps"]), stack.maps_rmse_["gbm"])
+    in_sample = [stack.level0_maps(page)["gbm"] for page in noisy]
+    assert rmse(clean, seen["maps"]) > rmse(clean, in_sample)
+
+
+def test_in_sample_level1_reads_the_maps_of_the_final_level0(pages, monkeypatch):
+    # In sample, level 0 is fitted once, and level 1 learns from exactly the maps that
+    # the same models give at prediction time.
+    seen, level0_fits = {}, []
+    original_fit, original_level0_fit = ContextDenoiser.fit, DocumentDenoiser.fit
+
+    def recording_fit(self, inputs, targets, groups=None):
+        seen["maps"] = [stack[..., 1:].copy() for stack in inputs]
+        return original_fit(self, inputs, targets, groups=groups)
+
+    def counting_fit(self, noisy_pages, clean_pages):
+        level0_fits.append(len(noisy_pages))
+        return original_level0_fit(self, noisy_pages, clean_pages)
+
+    monkeypatch.setattr(ContextDenoiser, "fit", recording_fit)
+    monkeypatch.setattr(DocumentDenoiser, "fit", counting_fit)
+    noisy, clean = pages
+    stack = _stack("trees", level1_maps="in_sample").fit(noisy, clean, groups=GROUPS)
+    assert level0_fits == [len(noisy)] * 2  # once per level-0 model, on all pages
+    for page, maps in zip(noisy, seen["maps"]):
+        assert_array_equal(maps, np.stack(list(stack.level0_maps(page).values()), axis=-1))
 
 
 def test_cnn_is_validated_on_stain_backgrounds_it_does_not_train_on(pages, monkeypatch):
@@ -91,12 +149,21 @@ def test_saved_stack_round_trips(fitted, pages, tmp_path):
     save(fitted, tmp_path / "stack.ddm")
     loaded = load(tmp_path / "stack.ddm")
     assert loaded.feature_maps == fitted.feature_maps
-    assert loaded.oof_rmse_ == fitted.oof_rmse_
+    assert loaded.maps_rmse_ == fitted.maps_rmse_
+    assert type(loaded.level1_) is type(fitted.level1_)
+    assert type(loaded.level1) is type(fitted.level1_)  # refits with the same kind of level 1
     assert_array_equal(loaded.predict(noisy[2]), fitted.predict(noisy[2]))
+
+
+def test_level1_of_another_kind_is_refused(pages):
+    noisy, clean = pages
+    with pytest.raises(TypeError, match="level1 must be a SmallCNN or a ContextDenoiser"):
+        _stack(level1=DocumentDenoiser()).fit(noisy, clean, groups=GROUPS)
 
 
 @pytest.mark.parametrize("params, message", [
     ({"feature_maps": ("colour",)}, "unknown feature maps"),
+    ({"level1_maps": "both"}, "level1_maps must be"),
     ({"level0": []}, "at least one"),
     ({"level0": _level0()[:1] * 2}, "unique"),
 ])
@@ -111,3 +178,28 @@ def test_mismatched_training_pairs_are_named_before_any_fitting(pages):
     with pytest.raises(ValueError, match=r"noisy_pages\[1\] has shape \(40, 56\) but "
                                          r"clean_pages\[1\] has shape \(40, 55\)"):
         _stack().fit(noisy[:2], [clean[0], clean[1][:, :55]], groups=([0, 1], [0, 1]))
+
+
+def test_format_2_stacks_load_with_their_cnn(pages, tmp_path):
+    # Format 2 stacks always had a CNN level 1 trained on out-of-fold maps, stored as
+    # "cnn", with "oof_rmse_".
+    from tests.test_persist import _rewrite
+
+    noisy, clean = pages
+    stack = _stack("cnn").fit(noisy, clean, groups=GROUPS)
+    save(stack, tmp_path / "new.ddm")
+
+    def as_format_2(members):
+        manifest = json.loads(members["manifest.json"])
+        manifest["format_version"] = 2
+        model = manifest["model"]
+        model["cnn"] = model.pop("level1")
+        model["fitted"] = {"oof_rmse_": model["fitted"].pop("maps_rmse_")}
+        del model["params"]["level1_maps"]
+        members["manifest.json"] = json.dumps(manifest).encode()
+
+    _rewrite(tmp_path / "new.ddm", tmp_path / "old.ddm", as_format_2)
+    loaded = load(tmp_path / "old.ddm")
+    assert isinstance(loaded.level1_, SmallCNN) and isinstance(loaded.level1, SmallCNN)
+    assert loaded.level1_maps == "out_of_fold" and loaded.maps_rmse_ == stack.maps_rmse_
+    assert_array_equal(loaded.predict(noisy[0]), stack.predict(noisy[0]))

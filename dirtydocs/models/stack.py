@@ -1,4 +1,4 @@
-"""Stacking: pixel regressors out of fold, then a CNN that corrects their output."""
+"""Stacking: pixel regressors out of fold, then a level-1 model that reads their output."""
 
 import sys
 
@@ -11,11 +11,13 @@ from .._validation import check_page_pairs, check_pages
 from ..features import background_ratio, median_background, sauvola_threshold
 from ..metrics import rmse
 from ..nn import SmallCNN
+from .context import ContextDenoiser
 from .denoiser import DocumentDenoiser, mixed_sample_budget, predict_bands
 from .pixel import PixelRegressor
 from .selection import CrossGroupKFold, infer_page_groups
 
-__all__ = ["StackedDenoiser", "FEATURE_MAPS", "out_of_fold_maps", "stack_channels"]
+__all__ = ["StackedDenoiser", "FEATURE_MAPS", "level1_input", "out_of_fold_maps",
+           "stack_channels"]
 
 
 def _minus_sauvola(page):
@@ -128,24 +130,61 @@ def stack_channels(page, level0_maps, feature_maps):
     return np.stack(maps, axis=-1)
 
 
-class StackedDenoiser(BaseEstimator):
-    """Level-0 pixel denoisers feed a CNN that predicts a correction to the first of them.
+def level1_input(level1, page, level0_maps, feature_maps):
+    """What a level-1 model reads for one page.
 
-    Training: every training page gets level-0 maps *out of fold*, from models that saw
-    neither its document nor its stain background (:meth:`CrossGroupKFold.split_cells`);
-    the CNN learns on ``[level-0 maps, page, feature maps]`` to correct the first map,
-    validated on pages of stain backgrounds it does not train on. The level-0 models are
-    then refitted on all pages for prediction. Each page is cleaned on its own.
+    A :class:`SmallCNN` corrects its channel 0, so it gets :func:`stack_channels`; a
+    :class:`ContextDenoiser` computes its own features of the page and reads the maps
+    beside it, so it gets ``[page, level-0 maps]``.
+
+    Examples
+    --------
+    >>> page = np.full((8, 10), 0.9, np.float32)
+    >>> level1_input(ContextDenoiser(), page, [page, page], ("minus_sauvola",)).shape
+    (8, 10, 3)
+    >>> level1_input(SmallCNN(), page, [page, page], ("minus_sauvola",)).shape
+    (8, 10, 4)
+    """
+    if isinstance(level1, ContextDenoiser):
+        return np.stack([page, *level0_maps], axis=-1)
+    return stack_channels(page, level0_maps, feature_maps)
+
+
+class StackedDenoiser(BaseEstimator):
+    """Level-0 pixel denoisers feed a level-1 model that learns from their maps.
+
+    Training, by default: every training page gets level-0 maps *out of fold*, from models
+    that saw neither its document nor its stain background
+    (:meth:`CrossGroupKFold.split_cells`). The level-1 model learns the clean pages from
+    those maps and the page, and the level-0 models are then refitted on all pages for
+    prediction. With ``level1_maps="in_sample"`` the level-0 models are fitted once, on all
+    pages, and the level-1 model learns from their maps of those same pages: the maps it
+    will be given at prediction time, made by the same models. Each page is cleaned on its
+    own.
+
+    Two level-1 models are built in:
+
+    - :class:`SmallCNN` (the default): a CNN on ``[level-0 maps, page, feature maps]``
+      that predicts a correction to the first map. It stops early on pages of stain
+      backgrounds it does not train on.
+    - :class:`ContextDenoiser`: trees over the page's features, the first map's 7x7
+      neighbourhood and the other maps ("auto-context").
 
     Parameters
     ----------
     level0 : list of (str, DocumentDenoiser) or None
         Named level-0 models; None uses :func:`default_level0`. The first one's map is the
-        one the CNN corrects.
-    cnn : SmallCNN or None
+        one the level-1 model reads most closely (the CNN corrects it; the trees read its
+        neighbourhood).
+    level1 : SmallCNN, ContextDenoiser or None
         The level-1 model; None uses ``SmallCNN()``.
+    level1_maps : {"out_of_fold", "in_sample"}
+        Which level-0 maps of the training pages the level-1 model learns from. Out of
+        fold costs ``n_folds ** 2`` fits of each level-0 model; in sample, none beyond
+        the one on all pages (see ``docs/stack.md`` for when each does better).
     feature_maps : tuple of str
-        Names from :data:`FEATURE_MAPS` given to the CNN as extra channels.
+        Names from :data:`FEATURE_MAPS` given to a CNN level 1 as extra channels (the
+        trees compute their own features).
     n_folds : int
         Document folds and background folds for the out-of-fold maps (``n_folds ** 2``
         fits of each level-0 model).
@@ -156,27 +195,29 @@ class StackedDenoiser(BaseEstimator):
     ----------
     level0_ : list of (str, DocumentDenoiser)
         Level-0 models refitted on all training pages.
-    cnn_ : SmallCNN
-    oof_rmse_ : dict
-        RMSE of each level-0 model's out-of-fold maps on the training pages.
+    level1_ : SmallCNN or ContextDenoiser
+    maps_rmse_ : dict
+        RMSE of each level-0 model's maps of the training pages that the level-1 model
+        learned from (out of fold or in sample).
 
     Examples
     --------
-    >>> from dirtydocs.nn import SmallCNN
     >>> from dirtydocs.synth import make_pages
     >>> noisy, clean = make_pages(8, shape=(40, 56), random_state=0)
     >>> small = DocumentDenoiser(regressor=PixelRegressor(n_estimators=5), max_samples=4000)
-    >>> model = StackedDenoiser(level0=[("gbm", small)], n_folds=2, random_state=0,
-    ...                         cnn=SmallCNN(n_layers=2, n_channels=4, patch_size=16,
-    ...                                      max_epochs=1, patches_per_epoch=16))
+    >>> trees = ContextDenoiser(regressor=PixelRegressor(n_estimators=5), max_samples=4000)
+    >>> model = StackedDenoiser(level0=[("gbm", small)], level1=trees, n_folds=2,
+    ...                         random_state=0)
     >>> model.fit(noisy, clean, groups=(list(range(8)), [0, 1] * 4)).predict(noisy[0]).shape
     (40, 56)
     """
 
-    def __init__(self, level0=None, cnn=None, feature_maps=("minus_sauvola", "normalised"),
-                 n_folds=3, random_state=None, verbose=False):
+    def __init__(self, level0=None, level1=None, level1_maps="out_of_fold",
+                 feature_maps=("minus_sauvola", "normalised"), n_folds=3, random_state=None,
+                 verbose=False):
         self.level0 = level0
-        self.cnn = cnn
+        self.level1 = level1
+        self.level1_maps = level1_maps
         self.feature_maps = feature_maps
         self.n_folds = n_folds
         self.random_state = random_state
@@ -196,7 +237,7 @@ class StackedDenoiser(BaseEstimator):
         return specs
 
     def fit(self, noisy_pages, clean_pages, groups=None):
-        """Fit the level-0 models out of fold, the CNN on their maps, then refit level 0.
+        """Fit the level-0 models out of fold, level 1 on their maps, then refit level 0.
 
         Parameters
         ----------
@@ -214,6 +255,12 @@ class StackedDenoiser(BaseEstimator):
             raise ValueError(f"unknown feature maps {sorted(unknown)}; "
                              f"known: {sorted(FEATURE_MAPS)}")
         specs = self._level0_specs()
+        if self.level1_maps not in ("out_of_fold", "in_sample"):
+            raise ValueError(f"level1_maps must be 'out_of_fold' or 'in_sample', "
+                             f"got {self.level1_maps!r}")
+        if not isinstance(self.level1, (ContextDenoiser, SmallCNN, type(None))):
+            raise TypeError(f"level1 must be a SmallCNN or a ContextDenoiser, "
+                            f"got {type(self.level1).__name__}")
         rng = check_random_state(self.random_state)
         documents, backgrounds = (infer_page_groups(noisy_pages, clean_pages)
                                   if groups is None else map(np.asarray, groups))
@@ -224,31 +271,38 @@ class StackedDenoiser(BaseEstimator):
                 model.set_params(random_state=int(rng.randint(np.iinfo(np.int32).max)))
             return model
 
-        cells = CrossGroupKFold(self.n_folds, random_state=int(rng.randint(2 ** 31)))
-        oof = out_of_fold_maps(lambda cell: [seeded(model) for _, model in specs],
-                               noisy_pages, clean_pages, cells.split_cells(documents, backgrounds),
-                               log=self._log)
-        self.oof_rmse_ = {name: rmse(clean_pages, maps) for (name, _), maps in zip(specs, oof)}
-        self._log("out-of-fold RMSE: " + ", ".join(f"{n} {v:.5f}"
-                                                   for n, v in self.oof_rmse_.items()))
+        if self.level1_maps == "out_of_fold":
+            cells = CrossGroupKFold(self.n_folds, random_state=int(rng.randint(2 ** 31)))
+            maps = out_of_fold_maps(lambda cell: [seeded(model) for _, model in specs],
+                                    noisy_pages, clean_pages,
+                                    cells.split_cells(documents, backgrounds), log=self._log)
+            maps = [[maps[k][i] for k in range(len(specs))] for i in range(len(noisy_pages))]
+        level1 = seeded(self.level1 if self.level1 is not None else SmallCNN())
+        if self.level1_maps == "in_sample":
+            self._log("level 0: fitting on all pages")
+            self.level0_ = [(name, seeded(model).fit(noisy_pages, clean_pages))
+                            for name, model in specs]
+            maps = [list(self._level0_maps(page).values()) for page in noisy_pages]
+        self.maps_rmse_ = {name: rmse(clean_pages, [page_maps[k] for page_maps in maps])
+                           for k, (name, _) in enumerate(specs)}
+        self._log(f"level-0 RMSE on the training pages, {self.level1_maps.replace('_', ' ')}: "
+                  + ", ".join(f"{n} {v:.5f}" for n, v in self.maps_rmse_.items()))
 
-        inputs = [self._channels(page, [maps[i] for maps in oof])
-                  for i, page in enumerate(noisy_pages)]
-        cnn = seeded(self.cnn if self.cnn is not None else SmallCNN())
+        inputs = [level1_input(level1, page, page_maps, self.feature_maps)
+                  for page, page_maps in zip(noisy_pages, maps)]
+        del maps
         if self.verbose:
-            cnn.set_params(verbose=True)
-        self._log("level 1: training the CNN")
-        # Early stopping must judge the CNN on stains it has not trained on: validated on
+            level1.set_params(verbose=True)
+        self._log(f"level 1: training the {type(level1).__name__}")
+        # A CNN's early stopping must judge it on stains it has not trained on: validated on
         # held-out documents, it kept learning the training stains and did worse on new ones.
-        self.cnn_ = cnn.fit(inputs, clean_pages, groups=backgrounds)
-        del inputs, oof
-        self._log("level 0: refitting on all pages")
-        self.level0_ = [(name, seeded(model).fit(noisy_pages, clean_pages))
-                        for name, model in specs]
+        self.level1_ = level1.fit(inputs, clean_pages, groups=backgrounds)
+        del inputs
+        if self.level1_maps == "out_of_fold":
+            self._log("level 0: refitting on all pages")
+            self.level0_ = [(name, seeded(model).fit(noisy_pages, clean_pages))
+                            for name, model in specs]
         return self
-
-    def _channels(self, page, level0_maps):
-        return stack_channels(page, level0_maps, self.feature_maps)
 
     def level0_maps(self, page):
         """The refitted level-0 models' cleaned versions of one page, by name.
@@ -256,8 +310,10 @@ class StackedDenoiser(BaseEstimator):
         Level-0 models with the same feature parameters share one pass over the page's
         feature bands instead of computing the features once each.
         """
-        check_is_fitted(self, "cnn_")
-        page = check_pages(page, name="page")[0][0]
+        check_is_fitted(self, "level1_")
+        return self._level0_maps(check_pages(page, name="page")[0][0])
+
+    def _level0_maps(self, page):
         by_features = {}
         for name, model in self.level0_:
             key = repr(sorted(model.features_.get_params().items()))
@@ -280,13 +336,14 @@ class StackedDenoiser(BaseEstimator):
         -------
         cleaned : (M, N) ndarray of float32, or a list of them
         """
-        check_is_fitted(self, "cnn_")
+        check_is_fitted(self, "level1_")
         pages, single = check_pages(pages, name="pages")
         cleaned = []
         for page in pages:
             maps = self.level0_maps(page)
-            cleaned.append(self.cnn_.predict(
-                self._channels(page, [maps[name] for name, _ in self.level0_])))
+            cleaned.append(self.level1_.predict(level1_input(
+                self.level1_, page, [maps[name] for name, _ in self.level0_],
+                self.feature_maps)))
         return cleaned[0] if single else cleaned
 
     def score(self, noisy_pages, clean_pages):
