@@ -3,12 +3,13 @@
 from .background import background_ratio, local_paper, median_background
 from .edges import canny_edges
 from .extractor import FeatureExtractor
-from .local import local_stats, local_windows
+from .local import band_windows, local_stats, local_windows
 from .threshold import local_mean_std, niblack_threshold, sauvola_threshold
 
 __all__ = [
     "FeatureExtractor",
     "background_ratio",
+    "band_windows",
     "canny_edges",
     "local_mean_std",
     "local_paper",

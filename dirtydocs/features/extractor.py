@@ -7,10 +7,9 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from .._validation import check_page, check_pages
-from . import _kernels
 from .background import background_ratio, local_paper, local_paper_reach, median_background
 from .edges import canny_edges
-from .local import local_stats, local_windows
+from .local import band_windows, local_stats
 from .threshold import niblack_threshold, sauvola_threshold
 
 __all__ = ["FeatureExtractor"]
@@ -184,11 +183,12 @@ class FeatureExtractor(TransformerMixin, BaseEstimator):
         for start in range(0, n_rows, self.band_rows):
             yield start, min(start + self.band_rows, n_rows)
 
-    def iter_bands(self, page):
+    def iter_bands(self, page, extra_columns=0):
         """Yield ``(first_row, stop_row, features)`` for consecutive bands of a page.
 
         `features` has ``(stop_row - first_row) * N`` rows; concatenated, the bands are
-        ``transform(page)``.
+        ``transform(page)``. With `extra_columns`, each band has that many more columns,
+        left unset, for the caller to fill (cheaper than stacking columns on afterwards).
         """
         check_is_fitted(self, "n_features_out_")
         page = check_page(page)
@@ -197,7 +197,8 @@ class FeatureExtractor(TransformerMixin, BaseEstimator):
         for start, stop in self.band_bounds(n_rows):
             context_start, context_stop = max(0, start - halo), min(n_rows, stop + halo)
             context = page[context_start:context_stop]
-            yield start, stop, self._band_features(context, start - context_start, stop - start)
+            yield start, stop, self._band_features(context, start - context_start, stop - start,
+                                                   extra_columns)
 
     # -- internals ------------------------------------------------------------------------
 
@@ -250,8 +251,9 @@ class FeatureExtractor(TransformerMixin, BaseEstimator):
         ] if self.window_size else []
         return names
 
-    def _band_features(self, context, offset, n_rows):
-        """Features of rows ``offset : offset + n_rows`` of `context`, a page slice."""
+    def _band_features(self, context, offset, n_rows, extra_columns=0):
+        """Features of rows ``offset : offset + n_rows`` of `context`, a page slice, with
+        `extra_columns` columns left unset after them."""
         keep = slice(offset, offset + n_rows)
         maps = [context]
         normalised = None
@@ -274,19 +276,10 @@ class FeatureExtractor(TransformerMixin, BaseEstimator):
         for size in self.stats_sizes:
             maps += local_stats(normalised, size=size)
         n_cols = context.shape[1]
-        out = np.empty((n_rows * n_cols, self.n_features_out_), np.float32)
+        out = np.empty((n_rows * n_cols, self.n_features_out_ + extra_columns), np.float32)
         for column, feature_map in enumerate(maps):
             out[:, column] = feature_map[keep].ravel()
         if self.window_size:
-            radius = self.window_size // 2
-            # The window needs `radius` rows beyond the band; take them from the context
-            # where they exist, else mirror like the whole page would.
-            low, high = max(0, offset - radius), min(len(normalised), offset + n_rows + radius)
-            rows = normalised[low:high]
-            padded = np.pad(
-                rows,
-                ((radius - (offset - low), radius - (high - offset - n_rows)), (radius, radius)),
-                mode="symmetric",
-            )
-            _kernels._fill_window_columns(padded, self.window_size, out, len(maps))
+            band_windows(normalised, offset, n_rows, size=self.window_size, out=out,
+                         first_column=len(maps))
         return out

@@ -6,7 +6,7 @@ from .._validation import check_page
 from . import _kernels
 from ._util import check_window, pad_symmetric
 
-__all__ = ["local_stats", "local_windows"]
+__all__ = ["band_windows", "local_stats", "local_windows"]
 
 
 def local_stats(page, *, size=3):
@@ -81,3 +81,43 @@ def local_windows(page, *, size=5, out=None, first_column=0):
         )
     _kernels._fill_window_columns(pad_symmetric(page, size // 2), size, out, first_column)
     return out
+
+
+def band_windows(values, first_row, n_rows, *, size, out, first_column):
+    """Write the ``size x size`` neighbourhoods of a band of rows into a pixel matrix.
+
+    The band is rows ``first_row : first_row + n_rows`` of `values`; rows of `values`
+    beyond the band are read where they exist and mirrored past its edges, so a band of
+    a page gets the same windows as :func:`local_windows` of the whole page.
+
+    Parameters
+    ----------
+    values : (M, N) ndarray of float32
+        The page (or a slice of it whose edges are the page's).
+    first_row, n_rows : int
+        The band.
+    size : int
+        Odd window side.
+    out : (n_rows * N, F) ndarray of float32
+        Matrix to write into, at columns ``first_column : first_column + size**2``.
+    first_column : int
+
+    Examples
+    --------
+    >>> page = np.arange(20, dtype=np.float32).reshape(4, 5) / 20
+    >>> out = np.zeros((2 * 5, 9), np.float32)
+    >>> band_windows(page, 1, 2, size=3, out=out, first_column=0)
+    >>> bool((out == local_windows(page, size=3)[5:15]).all())
+    True
+    """
+    size = check_window(size, name="size")
+    radius = size // 2
+    low = max(0, first_row - radius)
+    high = min(values.shape[0], first_row + n_rows + radius)
+    padded = np.pad(
+        values[low:high],
+        ((radius - (first_row - low), radius - (high - first_row - n_rows)), (radius, radius)),
+        mode="symmetric",
+    )
+    _kernels._fill_window_columns(np.ascontiguousarray(padded, dtype=np.float32), size, out,
+                                  first_column)

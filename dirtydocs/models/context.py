@@ -8,7 +8,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from .._validation import check_page
-from ..features import FeatureExtractor, local_windows
+from ..features import FeatureExtractor, band_windows
 from ..features._util import check_window
 from ..metrics import rmse
 from .denoiser import predict_bands, sample_band_rows
@@ -49,8 +49,9 @@ class ContextFeatures:
 
     For each pixel: the features of the page (channel 0 of an ``(M, N, C)`` stack), the
     ``window x window`` neighbourhood of the first map (channel 1), and the value of every
-    further map at the pixel. Bands are those of `features`; the map's windows read a
-    halo around each band, so a band's rows equal the whole page's.
+    further map at the pixel. Bands are those of `features`, which leaves room for the
+    maps' columns; the map's windows read a halo around each band, so a band's rows equal
+    the whole page's.
 
     Parameters
     ----------
@@ -83,16 +84,16 @@ class ContextFeatures:
         if stack.shape[2] != self.n_maps + 1:
             raise ValueError(f"expected the page and {self.n_maps} map(s), "
                              f"got {stack.shape[2]} channels")
-        n_rows, n_cols = stack.shape[:2]
-        reach = self.window // 2
-        for start, stop, page_rows in self.features.iter_bands(stack[..., 0]):
-            # At a page edge the halo is cut short and local_windows mirrors, as it would
-            # on the whole page.
-            first, last = max(0, start - reach), min(n_rows, stop + reach)
-            windows = local_windows(stack[first:last, :, 1], size=self.window)
-            windows = windows[(start - first) * n_cols:(stop - first) * n_cols]
-            others = stack[start:stop, :, 2:].reshape((stop - start) * n_cols, self.n_maps - 1)
-            yield start, stop, np.hstack([page_rows, windows, others])
+        n_cols = stack.shape[1]
+        first_map = np.ascontiguousarray(stack[..., 1])
+        n_features = self.features.n_features_out_
+        n_extra = self.n_features_out_ - n_features
+        for start, stop, rows in self.features.iter_bands(stack[..., 0], extra_columns=n_extra):
+            band_windows(first_map, start, stop - start, size=self.window, out=rows,
+                         first_column=n_features)
+            rows[:, n_features + self.window ** 2:] = stack[start:stop, :, 2:].reshape(
+                (stop - start) * n_cols, self.n_maps - 1)
+            yield start, stop, rows
 
 
 class ContextDenoiser(BaseEstimator):
