@@ -294,12 +294,11 @@ def build_parser():
     train.add_argument("--restained", type=int, default=0, metavar="N",
                        help="mix in N pairs made of the training pages' own ink on new "
                             "synthetic paper (dirtydocs.synth.restain_pages)")
-    train.add_argument("--level1", choices=("cnn", "trees"), default="cnn",
-                       help="the stack's level 1: a CNN that corrects the first level-0 map, "
-                            "or trees over the features and the level-0 maps "
-                            "(ContextDenoiser)")
-    train.add_argument("--level1-maps", choices=("out_of_fold", "in_sample"),
-                       default="out_of_fold",
+    train.add_argument("--level1", choices=("trees", "cnn"), default="trees",
+                       help="the stack's level 1: trees over the features and the level-0 "
+                            "maps (ContextDenoiser), or a CNN that corrects the first map")
+    train.add_argument("--level1-maps", choices=("in_sample", "out_of_fold"),
+                       default="in_sample",
                        help="which level-0 maps of the training pages level 1 learns from")
     train.add_argument("--cnn-epochs", type=int, default=60,
                        help="most epochs (1024 patches each) of the stack's CNN")

@@ -190,6 +190,8 @@ def _decode(spec, members):
         return _decode_small_cnn(spec, members)
     if kind == "StackedDenoiser":
         params["feature_maps"] = tuple(params.get("feature_maps", ()))
+        if "cnn" in spec:  # format 2: always out of fold, before level1_maps existed
+            params.setdefault("level1_maps", "out_of_fold")
         model = StackedDenoiser(**params)
         model.level0_ = [(name, _decode(part, members)) for name, part in spec["level0"]]
         model.level1_ = _decode(spec["level1" if "level1" in spec else "cnn"], members)

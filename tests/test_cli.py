@@ -179,7 +179,8 @@ def test_stacked_method_builds_the_stack_with_its_cnn_budget():
     from dirtydocs.nn import SmallCNN
 
     args = build_parser().parse_args(["train", "data", "--model", "m.ddm", "--method",
-                                      "stacked", "--cnn-seconds", "60", "--seed", "3"])
+                                      "stacked", "--level1", "cnn", "--cnn-seconds", "60",
+                                      "--seed", "3"])
     page = np.zeros((10, 20))
     model = _build_model(args, [page] * 4, [])
     assert isinstance(model, StackedDenoiser) and isinstance(model.level1, SmallCNN)
@@ -188,15 +189,15 @@ def test_stacked_method_builds_the_stack_with_its_cnn_budget():
     assert model.level0 is None  # the default level 0, budgets unchanged
 
 
-def test_stacked_method_takes_a_tree_level1():
+def test_stacked_method_defaults_to_trees_on_in_sample_maps():
     from dirtydocs.cli import _build_model, build_parser
     from dirtydocs.models import ContextDenoiser
 
     args = build_parser().parse_args(["train", "data", "--model", "m.ddm", "--method",
-                                      "stacked", "--level1", "trees"])
+                                      "stacked"])
     page = np.zeros((10, 20))
     model = _build_model(args, [page] * 4, [])
-    assert isinstance(model.level1, ContextDenoiser)
+    assert isinstance(model.level1, ContextDenoiser) and model.level1_maps == "in_sample"
     assert model.level1.max_samples == ContextDenoiser().max_samples
 
 

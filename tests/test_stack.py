@@ -88,7 +88,7 @@ def test_level1_reads_the_level0_maps_made_out_of_fold(pages, monkeypatch):
 
     monkeypatch.setattr(ContextDenoiser, "fit", recording_fit)
     noisy, clean = pages
-    stack = _stack("trees").fit(noisy, clean, groups=GROUPS)
+    stack = _stack("trees", level1_maps="out_of_fold").fit(noisy, clean, groups=GROUPS)
     assert np.isclose(rmse(clean, seen["maps"]), stack.maps_rmse_["gbm"])
     in_sample = [stack.level0_maps(page)["gbm"] for page in noisy]
     assert rmse(clean, seen["maps"]) > rmse(clean, in_sample)
@@ -186,7 +186,7 @@ def test_format_2_stacks_load_with_their_cnn(pages, tmp_path):
     from tests.test_persist import _rewrite
 
     noisy, clean = pages
-    stack = _stack("cnn").fit(noisy, clean, groups=GROUPS)
+    stack = _stack("cnn", level1_maps="out_of_fold").fit(noisy, clean, groups=GROUPS)
     save(stack, tmp_path / "new.ddm")
 
     def as_format_2(members):

@@ -153,22 +153,25 @@ def level1_input(level1, page, level0_maps, feature_maps):
 class StackedDenoiser(BaseEstimator):
     """Level-0 pixel denoisers feed a level-1 model that learns from their maps.
 
-    Training, by default: every training page gets level-0 maps *out of fold*, from models
-    that saw neither its document nor its stain background
-    (:meth:`CrossGroupKFold.split_cells`). The level-1 model learns the clean pages from
-    those maps and the page, and the level-0 models are then refitted on all pages for
-    prediction. With ``level1_maps="in_sample"`` the level-0 models are fitted once, on all
-    pages, and the level-1 model learns from their maps of those same pages: the maps it
-    will be given at prediction time, made by the same models. Each page is cleaned on its
-    own.
+    Training, by default (``level1_maps="in_sample"``): the level-0 models are fitted on
+    all pages, and the level-1 model learns the clean pages from the page and their maps
+    of those same pages: the maps it will be given at prediction time, made by the same
+    models. With ``level1_maps="out_of_fold"`` every training page gets its level-0 maps
+    from models that saw neither its document nor its stain background
+    (:meth:`CrossGroupKFold.split_cells`), and the level-0 models are then refitted on all
+    pages for prediction. Each page is cleaned on its own.
 
     Two level-1 models are built in:
 
-    - :class:`SmallCNN` (the default): a CNN on ``[level-0 maps, page, feature maps]``
-      that predicts a correction to the first map. It stops early on pages of stain
-      backgrounds it does not train on.
-    - :class:`ContextDenoiser`: trees over the page's features, the first map's 7x7
-      neighbourhood and the other maps ("auto-context").
+    - :class:`ContextDenoiser` (the default): trees over the page's features, the first
+      map's 7x7 neighbourhood and the other maps ("auto-context").
+    - :class:`SmallCNN`: a CNN on ``[level-0 maps, page, feature maps]`` that predicts a
+      correction to the first map. It stops early on pages of stain backgrounds it does
+      not train on.
+
+    On cross-group folds of the Kaggle pages the trees on in-sample maps beat their
+    level 0 and a single LightGBM of the stack's size; the CNN, on either kind of map,
+    ties with its level 0 (``docs/stack.md``).
 
     Parameters
     ----------
@@ -176,12 +179,13 @@ class StackedDenoiser(BaseEstimator):
         Named level-0 models; None uses :func:`default_level0`. The first one's map is the
         one the level-1 model reads most closely (the CNN corrects it; the trees read its
         neighbourhood).
-    level1 : SmallCNN, ContextDenoiser or None
-        The level-1 model; None uses ``SmallCNN()``.
+    level1 : ContextDenoiser, SmallCNN or None
+        The level-1 model; None uses ``ContextDenoiser()``.
     level1_maps : {"out_of_fold", "in_sample"}
         Which level-0 maps of the training pages the level-1 model learns from. Out of
         fold costs ``n_folds ** 2`` fits of each level-0 model; in sample, none beyond
-        the one on all pages (see ``docs/stack.md`` for when each does better).
+        the one on all pages. In sample did better for the trees on every cross-group
+        fold; out of fold is how stacks are usually trained.
     feature_maps : tuple of str
         Names from :data:`FEATURE_MAPS` given to a CNN level 1 as extra channels (the
         trees compute their own features).
@@ -195,7 +199,7 @@ class StackedDenoiser(BaseEstimator):
     ----------
     level0_ : list of (str, DocumentDenoiser)
         Level-0 models refitted on all training pages.
-    level1_ : SmallCNN or ContextDenoiser
+    level1_ : ContextDenoiser or SmallCNN
     maps_rmse_ : dict
         RMSE of each level-0 model's maps of the training pages that the level-1 model
         learned from (out of fold or in sample).
@@ -212,7 +216,7 @@ class StackedDenoiser(BaseEstimator):
     (40, 56)
     """
 
-    def __init__(self, level0=None, level1=None, level1_maps="out_of_fold",
+    def __init__(self, level0=None, level1=None, level1_maps="in_sample",
                  feature_maps=("minus_sauvola", "normalised"), n_folds=3, random_state=None,
                  verbose=False):
         self.level0 = level0
@@ -277,7 +281,7 @@ class StackedDenoiser(BaseEstimator):
                                     noisy_pages, clean_pages,
                                     cells.split_cells(documents, backgrounds), log=self._log)
             maps = [[maps[k][i] for k in range(len(specs))] for i in range(len(noisy_pages))]
-        level1 = seeded(self.level1 if self.level1 is not None else SmallCNN())
+        level1 = seeded(self.level1 if self.level1 is not None else ContextDenoiser())
         if self.level1_maps == "in_sample":
             self._log("level 0: fitting on all pages")
             self.level0_ = [(name, seeded(model).fit(noisy_pages, clean_pages))
