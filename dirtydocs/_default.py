@@ -17,7 +17,8 @@ def load_default():
 
     Returns
     -------
-    model : DocumentDenoiser
+    model : StackedDenoiser
+        LightGBM pixel models and a tree level 1 over their maps (``docs/stack.md``).
 
     Examples
     --------
