@@ -9,13 +9,19 @@ Run from the repository root; takes about 3 x (the stack's training time)::
 Rows: the noisy input, median background removal (the page divided by its 31x31 median,
 no learning), a random forest on raw 3x3 windows (scikit-learn), the stack's two level-0
 models (LightGBM and LightGBM's random forest over the 57 features, refitted on each fold's
-training pages) and the stack. Folds are ``CrossGroupKFold(3, random_state=0)``, those of
-``dirtydocs evaluate --cv 3``: each test page's document and stain background are absent
-from its fold's training pages. ``--synthetic N`` mixes N synthetic pairs into every
-training fold (never into a test fold), ``--restained N`` N restained copies of the fold's
-own training pages (``dirtydocs.synth.restain_pages``); mixed-in pages add to the level-0
-pixel budgets, as in ``dirtydocs train``. ``--folds 0`` runs one fold only
-(a third of the time). Writes ``<out>.json`` and ``<out>.md``.
+training pages), one LightGBM of about the stack's size (``--recipe``, the model bundled
+until 2026-11-24: the stack is also measured against one model as large as itself) and the
+stack, built as ``dirtydocs train --method stacked`` builds it, with ``--level1`` and
+``--level1-maps`` passed on. The script's defaults, ``--level1 cnn --level1-maps
+out_of_fold``, are the stack of its earlier runs (``docs/results.md``); the bundled
+model's is ``--level1 trees --level1-maps in_sample``. Folds are
+``CrossGroupKFold(3, random_state=0)``, those of ``dirtydocs evaluate --cv 3``: each test
+page's document and stain background are absent from its fold's training pages.
+``--synthetic N`` mixes N synthetic pairs into every training fold (never into a test
+fold), ``--restained N`` N restained copies of the fold's own training pages
+(``dirtydocs.synth.restain_pages``); mixed-in pages add to the pixel budgets, as in
+``dirtydocs train``. ``--folds 0`` runs one fold only (a third of the time). Writes
+``<out>.json`` and ``<out>.md``.
 """
 
 import argparse
@@ -25,14 +31,15 @@ import time
 import numpy as np
 from sklearn.ensemble import RandomForestRegressor
 
-from dirtydocs import StackedDenoiser
+from dirtydocs.cli import _build_model, build_parser
 from dirtydocs.features import background_ratio, local_windows, median_background
 from dirtydocs.io import load_dataset
 from dirtydocs.metrics import rmse
 from dirtydocs.models.selection import CrossGroupKFold, infer_page_groups
-from dirtydocs.models.stack import default_level0
-from dirtydocs.nn import SmallCNN
 from dirtydocs.synth import make_synthetic_training_pages, restain_pages
+from train_default_model import LIGHTGBM_RECIPE  # run as a script: benchmarks/ on the path
+
+ONE_LARGE_MODEL = "LightGBM, 200 trees, 8M pixels"  # the --recipe row
 
 
 def median_background_removal(page):
@@ -69,7 +76,14 @@ def main(argv=None):
     parser.add_argument("data")
     parser.add_argument("--synthetic", type=int, default=0, metavar="N")
     parser.add_argument("--restained", type=int, default=0, metavar="N")
+    parser.add_argument("--level1", choices=("cnn", "trees"), default="cnn",
+                        help="the stack's level 1 (default: the CNN, as in earlier runs)")
+    parser.add_argument("--level1-maps", choices=("out_of_fold", "in_sample"),
+                        default="out_of_fold")
     parser.add_argument("--cnn-seconds", type=float, default=420.0)
+    parser.add_argument("--recipe", action=argparse.BooleanOptionalAction, default=True,
+                        help="also score one LightGBM of about the stack's size "
+                             "(train_default_model.LIGHTGBM_RECIPE)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default="quality")
     parser.add_argument("--folds", type=int, nargs="+", default=[0, 1, 2],
@@ -81,7 +95,10 @@ def main(argv=None):
     extra_noisy, extra_clean = (make_synthetic_training_pages(args.synthetic, random_state=1)
                                 if args.synthetic else ([], []))
     methods = ["noisy input", "median background removal", "random forest, 3x3 window",
-               "LightGBM (level 0)", "random forest (level 0)", "stacked"]
+               "LightGBM (level 0)", "random forest (level 0)",
+               ONE_LARGE_MODEL, "stacked"]
+    if not args.recipe:
+        methods.remove(ONE_LARGE_MODEL)
     cleaned = {name: [] for name in methods}
     truth, folds = [], []
     for fold, (train, test) in enumerate(
@@ -93,16 +110,23 @@ def main(argv=None):
         clean_train = [data.clean[i] for i in train]
         restained = restain_pages(noisy_train, clean_train, args.restained, random_state=1)
         mixed_in = extra_noisy + restained[0]
-        level0 = default_level0(noisy_train, mixed_in) if mixed_in else None
+        stack = _build_model(build_parser().parse_args(
+            ["train", "-", "--model", "-", "--method", "stacked", "--level1", args.level1,
+             "--level1-maps", args.level1_maps, "--cnn-epochs", "200",
+             "--cnn-seconds", str(args.cnn_seconds), "--seed", str(args.seed)]),
+            noisy_train, mixed_in)
         noisy_train += mixed_in
         clean_train += extra_clean + restained[1]
         groups = None  # inferred: a restained page shares its source's document
         if not mixed_in:
             groups = ([documents[i] for i in train], [backgrounds[i] for i in train])
-        stack = StackedDenoiser(level0=level0, cnn=SmallCNN(max_seconds=args.cnn_seconds),
-                                random_state=args.seed, verbose=True)
         stack.fit(noisy_train, clean_train, groups=groups)
         forest = RandomForest3x3(random_state=args.seed).fit(noisy_train, clean_train)
+        if args.recipe:
+            recipe_args = build_parser().parse_args(["train", "-", "--model", "-", "--quiet",
+                                                     *LIGHTGBM_RECIPE])
+            recipe = _build_model(recipe_args, noisy_train[:len(train)], mixed_in)
+            recipe.fit(noisy_train, clean_train)
         fold_scores = {}
         for i in test:
             page = data.noisy[i]
@@ -115,6 +139,8 @@ def main(argv=None):
                 "random forest (level 0)": maps["random_forest"],
                 "stacked": stack.predict(page),
             }
+            if args.recipe:
+                outputs[ONE_LARGE_MODEL] = recipe.predict(page)
             for name, output in outputs.items():
                 cleaned[name].append(output)
             truth.append(data.clean[i])
@@ -122,10 +148,12 @@ def main(argv=None):
             fold_scores[name] = rmse(truth[-len(test):], cleaned[name][-len(test):])
         folds.append({"fold": fold, "n_train": len(noisy_train), "n_test": len(test),
                       "seconds": time.perf_counter() - started, "rmse": fold_scores,
-                      "level0_out_of_fold_rmse": stack.oof_rmse_,
-                      "cnn_best_epoch": stack.cnn_.best_epoch_})
+                      "level0_rmse_on_training_maps": stack.maps_rmse_,
+                      "level1": type(stack.level1_).__name__,
+                      "cnn_best_epoch": getattr(stack.level1_, "best_epoch_", None)})
         print(json.dumps(folds[-1]), flush=True)
-    result = {"synthetic_pages": args.synthetic, "restained_pages": args.restained, "folds": folds,
+    result = {"synthetic_pages": args.synthetic, "restained_pages": args.restained,
+              "level1": args.level1, "level1_maps": args.level1_maps, "folds": folds,
               "rmse": {name: rmse(truth, cleaned[name]) for name in methods}}
     with open(f"{args.out}.json", "w") as handle:
         json.dump(result, handle, indent=1)
