@@ -74,22 +74,16 @@ def _encode(estimator, members):
     from .models import ContextDenoiser, DocumentDenoiser, PixelRegressor, StackedDenoiser
     from .nn import SmallCNN
 
-    if isinstance(estimator, DocumentDenoiser):
+    if isinstance(estimator, (DocumentDenoiser, ContextDenoiser)):
+        fitted = {"n_training_pixels_": int(estimator.n_training_pixels_)}
+        if isinstance(estimator, ContextDenoiser):
+            fitted["n_maps_"] = int(estimator.n_maps_)
         return {
-            "class": "DocumentDenoiser",
+            "class": type(estimator).__name__,
             "params": _json_params(estimator, skip=("features", "regressor")),
             "features": _encode(estimator.features_, members),
             "regressor": _encode(estimator.regressor_, members),
-            "fitted": {"n_training_pixels_": int(estimator.n_training_pixels_)},
-        }
-    if isinstance(estimator, ContextDenoiser):
-        return {
-            "class": "ContextDenoiser",
-            "params": _json_params(estimator, skip=("features", "regressor")),
-            "features": _encode(estimator.features_, members),
-            "regressor": _encode(estimator.regressor_, members),
-            "fitted": {"n_maps_": int(estimator.n_maps_),
-                       "n_training_pixels_": int(estimator.n_training_pixels_)},
+            "fitted": fitted,
         }
     if isinstance(estimator, FeatureExtractor):
         return {"class": "FeatureExtractor", "params": _json_params(estimator)}
@@ -162,20 +156,16 @@ def _decode(spec, members):
 
     kind = spec.get("class")
     params = dict(spec.get("params", {}))
-    if kind == "DocumentDenoiser":
-        model = DocumentDenoiser(**params)
+    if kind in ("DocumentDenoiser", "ContextDenoiser"):
+        model = (DocumentDenoiser if kind == "DocumentDenoiser" else ContextDenoiser)(**params)
         model.features_ = _decode(spec["features"], members)
         model.regressor_ = _decode(spec["regressor"], members)
+        # The file keeps the fitted parts only; unfitted copies of them as parameters make
+        # a loaded model refit as it was built.
         model.set_params(features=clone(model.features_), regressor=clone(model.regressor_))
         model.n_training_pixels_ = spec["fitted"]["n_training_pixels_"]
-        return model
-    if kind == "ContextDenoiser":
-        model = ContextDenoiser(**params)
-        model.features_ = _decode(spec["features"], members)
-        model.regressor_ = _decode(spec["regressor"], members)
-        model.set_params(features=clone(model.features_), regressor=clone(model.regressor_))
-        model.n_maps_ = spec["fitted"]["n_maps_"]
-        model.n_training_pixels_ = spec["fitted"]["n_training_pixels_"]
+        if kind == "ContextDenoiser":
+            model.n_maps_ = spec["fitted"]["n_maps_"]
         return model
     if kind == "FeatureExtractor":
         params = {k: tuple(v) if isinstance(v, list) else v for k, v in params.items()}
@@ -195,8 +185,7 @@ def _decode(spec, members):
         model = StackedDenoiser(**params)
         model.level0_ = [(name, _decode(part, members)) for name, part in spec["level0"]]
         model.level1_ = _decode(spec["level1" if "level1" in spec else "cnn"], members)
-        # The file keeps the fitted parts only; unfitted copies of them as parameters make
-        # a loaded model refit as it was built (a version-2 stack's level 1 was a CNN).
+        # As for pixel denoisers; a version-2 stack's level 1 was a CNN, not the default.
         model.set_params(level0=[(name, clone(part)) for name, part in model.level0_],
                          level1=clone(model.level1_))
         fitted = spec["fitted"]

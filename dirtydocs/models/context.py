@@ -11,7 +11,7 @@ from .._validation import check_page
 from ..features import FeatureExtractor, band_windows
 from ..features._util import check_window
 from ..metrics import rmse
-from .denoiser import predict_bands, sample_band_rows
+from .denoiser import fit_seeded, predict_bands, sample_band_rows
 from .pixel import PixelRegressor
 
 __all__ = ["ContextDenoiser", "ContextFeatures"]
@@ -183,11 +183,9 @@ class ContextDenoiser(BaseEstimator):
         rows = ContextFeatures(self.features_, window, self.n_maps_)
         X, y = sample_band_rows(rows, stacks, targets, self.max_samples, rng,
                                 verbose=self.verbose)
-        regressor = clone(self.regressor if self.regressor is not None
-                          else PixelRegressor(n_estimators=200, learning_rate=0.2))
-        if "random_state" in regressor.get_params():
-            regressor.set_params(random_state=int(rng.randint(np.iinfo(np.int32).max)))
-        self.regressor_ = regressor.fit(X, y)
+        self.regressor_ = fit_seeded(
+            self.regressor if self.regressor is not None
+            else PixelRegressor(n_estimators=200, learning_rate=0.2), X, y, rng, self.verbose)
         self.n_training_pixels_ = len(y)
         return self
 

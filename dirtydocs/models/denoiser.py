@@ -14,7 +14,7 @@ from ..features import FeatureExtractor
 from ..metrics import rmse
 from .pixel import PixelRegressor
 
-__all__ = ["DocumentDenoiser", "mixed_sample_budget", "sample_band_rows"]
+__all__ = ["DocumentDenoiser", "fit_seeded", "mixed_sample_budget", "sample_band_rows"]
 
 
 def predict_bands(features, regressors, page):
@@ -125,6 +125,24 @@ def sample_band_rows(features, inputs, clean_pages, max_samples, rng, verbose=Fa
     return X, y
 
 
+def fit_seeded(regressor, X, y, rng, verbose=False):
+    """Fit a clone of `regressor`, its `random_state` drawn from `rng` when it has one.
+
+    Examples
+    --------
+    >>> X, y = np.random.default_rng(0).random((50, 3)), np.linspace(0, 1, 50)
+    >>> fitted = fit_seeded(PixelRegressor(n_estimators=2), X, y, np.random.RandomState(0))
+    >>> fitted.random_state is not None
+    True
+    """
+    regressor = clone(regressor)
+    if "random_state" in regressor.get_params():
+        regressor.set_params(random_state=int(rng.randint(np.iinfo(np.int32).max)))
+    if verbose and "verbose" in regressor.get_params():
+        regressor.set_params(verbose=True)
+    return regressor.fit(X, y)
+
+
 class DocumentDenoiser(BaseEstimator):
     """Page in, clean page out: features per pixel, a regressor per pixel.
 
@@ -192,12 +210,8 @@ class DocumentDenoiser(BaseEstimator):
         self.features_ = clone(self.features if self.features is not None
                                else FeatureExtractor()).fit()
         X, y = self._sample_pixels(noisy_pages, clean_pages, rng)
-        regressor = clone(self.regressor if self.regressor is not None else PixelRegressor())
-        if "random_state" in regressor.get_params():
-            regressor.set_params(random_state=int(rng.randint(np.iinfo(np.int32).max)))
-        if self.verbose and "verbose" in regressor.get_params():
-            regressor.set_params(verbose=True)
-        self.regressor_ = regressor.fit(X, y)
+        self.regressor_ = fit_seeded(self.regressor if self.regressor is not None
+                                     else PixelRegressor(), X, y, rng, self.verbose)
         self.n_training_pixels_ = len(y)
         return self
 
