@@ -37,7 +37,11 @@ from dirtydocs.io import load_dataset
 from dirtydocs.metrics import rmse
 from dirtydocs.models.selection import CrossGroupKFold, infer_page_groups
 from dirtydocs.synth import make_synthetic_training_pages, restain_pages
-from train_default_model import LIGHTGBM_RECIPE  # run as a script: benchmarks/ on the path
+
+try:  # imported as part of the benchmarks package, as asv does
+    from .train_default_model import LIGHTGBM_RECIPE
+except ImportError:  # run as a script: benchmarks/ is on the path
+    from train_default_model import LIGHTGBM_RECIPE
 
 ONE_LARGE_MODEL = "LightGBM, 200 trees, 8M pixels"  # the --recipe row
 
