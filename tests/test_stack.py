@@ -203,3 +203,21 @@ def test_format_2_stacks_load_with_their_cnn(pages, tmp_path):
     assert isinstance(loaded.level1_, SmallCNN) and isinstance(loaded.level1, SmallCNN)
     assert loaded.level1_maps == "out_of_fold" and loaded.maps_rmse_ == stack.maps_rmse_
     assert_array_equal(loaded.predict(noisy[0]), stack.predict(noisy[0]))
+
+
+@pytest.mark.parametrize("kind, level1_maps, infers", [
+    ("trees", "in_sample", False), ("trees", "out_of_fold", True), ("cnn", "in_sample", True)])
+def test_groups_are_inferred_only_when_something_uses_them(pages, monkeypatch, kind,
+                                                           level1_maps, infers):
+    from dirtydocs.models import stack as stack_module
+
+    calls = []
+
+    def recording(noisy_pages, clean_pages):
+        calls.append(len(noisy_pages))
+        return GROUPS  # what inference would give, without its cost
+
+    monkeypatch.setattr(stack_module, "infer_page_groups", recording)
+    noisy, clean = pages
+    _stack(kind, level1_maps=level1_maps).fit(noisy, clean)
+    assert calls == ([len(noisy)] if infers else [])

@@ -241,13 +241,14 @@ class StackedDenoiser(BaseEstimator):
         return specs
 
     def fit(self, noisy_pages, clean_pages, groups=None):
-        """Fit the level-0 models out of fold, level 1 on their maps, then refit level 0.
+        """Fit level 0, and level 1 on its maps of the pages (see `level1_maps`).
 
         Parameters
         ----------
         noisy_pages, clean_pages : sequence of (M, N) array_like
         groups : (documents, backgrounds) or None
-            Group labels per page; None infers them (:func:`infer_page_groups`).
+            Group labels per page, for out-of-fold maps and a CNN's early stopping; None
+            infers them (:func:`infer_page_groups`) when they are needed.
 
         Returns
         -------
@@ -266,8 +267,13 @@ class StackedDenoiser(BaseEstimator):
             raise TypeError(f"level1 must be a SmallCNN or a ContextDenoiser, "
                             f"got {type(self.level1).__name__}")
         rng = check_random_state(self.random_state)
-        documents, backgrounds = (infer_page_groups(noisy_pages, clean_pages)
-                                  if groups is None else map(np.asarray, groups))
+        documents = backgrounds = None
+        needs_groups = (self.level1_maps == "out_of_fold"
+                        or not isinstance(self.level1, (ContextDenoiser, type(None))))
+        if groups is not None:
+            documents, backgrounds = map(np.asarray, groups)
+        elif needs_groups:
+            documents, backgrounds = infer_page_groups(noisy_pages, clean_pages)
 
         def seeded(model):
             model = clone(model)
