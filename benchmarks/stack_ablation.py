@@ -35,8 +35,8 @@ from dirtydocs.io import load_dataset
 from dirtydocs.metrics import rmse
 from dirtydocs.models import ContextDenoiser, DocumentDenoiser, PixelRegressor
 from dirtydocs.models.selection import CrossGroupKFold, infer_page_groups
-from dirtydocs.models.stack import (StackedDenoiser, default_level0, out_of_fold_maps,
-                                    stack_channels)
+from dirtydocs.models.stack import (StackedDenoiser, default_level0, level1_input,
+                                    out_of_fold_maps, stack_channels)
 from dirtydocs.nn import SmallCNN
 
 # Which level-0 maps each CNN variant trains on (None: no maps, the page and feature maps).
@@ -98,9 +98,9 @@ def tree_level1(noisy, clean, train_maps, test_noisy, test_maps, args):
         return model.fit(noisy, clean).predict(test_noisy)
     model = ContextDenoiser(regressor=regressor, window=args.window,
                             max_samples=args.tree_samples, random_state=args.seed)
-    model.fit([np.stack([page, *maps], axis=-1) for page, maps in zip(noisy, train_maps)],
+    model.fit([level1_input(model, page, maps, ()) for page, maps in zip(noisy, train_maps)],
               clean)
-    return model.predict([np.stack([page, *maps], axis=-1)
+    return model.predict([level1_input(model, page, maps, ())
                           for page, maps in zip(test_noisy, test_maps)])
 
 

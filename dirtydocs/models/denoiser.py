@@ -209,7 +209,8 @@ class DocumentDenoiser(BaseEstimator):
         rng = check_random_state(self.random_state)
         self.features_ = clone(self.features if self.features is not None
                                else FeatureExtractor()).fit()
-        X, y = self._sample_pixels(noisy_pages, clean_pages, rng)
+        X, y = sample_band_rows(self.features_, noisy_pages, clean_pages, self.max_samples, rng,
+                                verbose=self.verbose)
         self.regressor_ = fit_seeded(self.regressor if self.regressor is not None
                                      else PixelRegressor(), X, y, rng, self.verbose)
         self.n_training_pixels_ = len(y)
@@ -247,7 +248,3 @@ class DocumentDenoiser(BaseEstimator):
 
     def _predict_page(self, page):
         return predict_bands(self.features_, [self.regressor_], page)[0]
-
-    def _sample_pixels(self, noisy_pages, clean_pages, rng):
-        return sample_band_rows(self.features_, noisy_pages, clean_pages, self.max_samples, rng,
-                                verbose=self.verbose)

@@ -350,7 +350,7 @@ class StackedDenoiser(BaseEstimator):
         pages, single = check_pages(pages, name="pages")
         cleaned = []
         for page in pages:
-            maps = self.level0_maps(page)
+            maps = self._level0_maps(page)  # the page is checked already
             cleaned.append(self.level1_.predict(level1_input(
                 self.level1_, page, [maps[name] for name, _ in self.level0_],
                 self.feature_maps)))
