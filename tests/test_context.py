@@ -7,7 +7,8 @@ from dirtydocs import load, save
 from dirtydocs.features import FeatureExtractor
 from dirtydocs.metrics import rmse
 from dirtydocs.models import ContextDenoiser, DocumentDenoiser, PixelRegressor
-from dirtydocs.models.context import ContextFeatures
+from dirtydocs.models.context import ContextFeatures, predict_context_bands
+from dirtydocs.models.denoiser import predict_bands
 from dirtydocs.synth import make_pages
 
 
@@ -106,3 +107,25 @@ def test_bad_window_and_mismatched_targets_are_refused(pages):
         _small(window=4).fit([stack], [clean[0]])
     with pytest.raises(ValueError, match=r"targets\[0\] has shape \(48, 60\)"):
         _small().fit([stack], [clean[0][:, :60]])
+
+
+@pytest.mark.parametrize("band_rows", [512, 5, 2])
+def test_one_feature_pass_gives_the_maps_and_cleaning_of_two(pages, band_rows):
+    # Bands of 2 rows are narrower than the 7x7 window's reach: a band's level-1 rows wait
+    # two bands for the map rows below them.
+    noisy, clean = pages
+    extractor = FeatureExtractor(band_rows=band_rows).fit()
+    X, y = extractor.transform(noisy[:3]), np.concatenate([page.ravel() for page in clean[:3]])
+    level0 = [PixelRegressor(n_estimators=10).fit(X, y),
+              PixelRegressor(method="random_forest", n_estimators=4).fit(X, y)]
+    maps = predict_bands(extractor, level0, noisy[4])
+    stack = np.stack([noisy[4], *maps], axis=-1)
+    rows = ContextFeatures(extractor, window=7, n_maps=2)
+    X1 = np.vstack([band for _, _, band in rows.iter_bands(stack)])
+    level1 = PixelRegressor(n_estimators=10).fit(X1, clean[4].ravel())
+    expected = np.clip(level1.predict(X1), 0, 1).astype(np.float32).reshape(noisy[4].shape)
+
+    shared_maps, cleaned = predict_context_bands(rows, level0, level1, noisy[4])
+    for shared, own in zip(shared_maps, maps):
+        assert_array_equal(shared, own)
+    assert_array_equal(cleaned, expected)

@@ -8,6 +8,7 @@ from sklearn.base import clone
 from dirtydocs import (CrossGroupKFold, DocumentDenoiser, PixelRegressor, StackedDenoiser,
                        load, save)
 from dirtydocs.models import ContextDenoiser
+from dirtydocs.models.stack import level1_input
 from dirtydocs.metrics import rmse
 from dirtydocs.nn import SmallCNN
 from dirtydocs.synth import make_pages
@@ -136,6 +137,27 @@ def test_shared_feature_pass_equals_each_models_own_prediction(fitted, pages):
     maps = fitted.level0_maps(noisy[3])
     for name, model in fitted.level0_:
         assert_array_equal(maps[name], model.predict(noisy[3]))
+
+
+def test_a_tree_stack_computes_the_page_features_once(pages, monkeypatch):
+    from dirtydocs.features import FeatureExtractor
+
+    noisy, clean = pages
+    stack = _stack("trees", level1_maps="in_sample").fit(noisy, clean)
+    maps = stack.level0_maps(noisy[5])
+    two_passes = stack.level1_.predict(level1_input(
+        stack.level1_, noisy[5], [maps[name] for name, _ in stack.level0_], ()))
+    passes = []
+    original = FeatureExtractor.iter_bands
+    monkeypatch.setattr(FeatureExtractor, "iter_bands",
+                        lambda self, *args, **kw: passes.append(1) or original(self, *args, **kw))
+    assert_array_equal(stack.predict(noisy[5]), two_passes)
+    assert len(passes) == 1
+    # Levels with different features cannot share a pass; the stack makes one for each.
+    stack.level0_[1][1].features_.set_params(band_rows=7)
+    passes.clear()
+    assert_array_equal(stack.predict(noisy[5]), two_passes)
+    assert len(passes) == 3
 
 
 def test_same_seed_same_stack_and_clone(fitted, pages):

@@ -14,7 +14,7 @@ from ..metrics import rmse
 from .denoiser import fit_seeded, predict_bands, sample_band_rows
 from .pixel import PixelRegressor
 
-__all__ = ["ContextDenoiser", "ContextFeatures"]
+__all__ = ["ContextDenoiser", "ContextFeatures", "predict_context_bands"]
 
 
 def _check_stack(stack, name):
@@ -84,16 +84,100 @@ class ContextFeatures:
         if stack.shape[2] != self.n_maps + 1:
             raise ValueError(f"expected the page and {self.n_maps} map(s), "
                              f"got {stack.shape[2]} channels")
-        n_cols = stack.shape[1]
-        first_map = np.ascontiguousarray(stack[..., 1])
-        n_features = self.features.n_features_out_
-        n_extra = self.n_features_out_ - n_features
+        maps = [np.ascontiguousarray(stack[..., channel]) for channel in range(1, stack.shape[2])]
+        n_extra = self.n_features_out_ - self.features.n_features_out_
         for start, stop, rows in self.features.iter_bands(stack[..., 0], extra_columns=n_extra):
-            band_windows(first_map, start, stop - start, size=self.window, out=rows,
-                         first_column=n_features)
-            rows[:, n_features + self.window ** 2:] = stack[start:stop, :, 2:].reshape(
-                (stop - start) * n_cols, self.n_maps - 1)
+            self.fill_map_columns(rows, start, stop, maps)
             yield start, stop, rows
+
+    def fill_map_columns(self, rows, start, stop, maps):
+        """Write the maps' columns of band ``start:stop`` after its page features.
+
+        Parameters
+        ----------
+        rows : ((stop - start) * N, n_features_out_) ndarray of float32
+            The band's rows, page features already in the first columns.
+        start, stop : int
+        maps : sequence of (M, N) ndarray of float32
+            The `n_maps` whole maps. The first one's windows read up to ``window // 2``
+            rows beyond the band, which must be filled in already.
+        """
+        n_features = self.features.n_features_out_
+        band_windows(maps[0], start, stop - start, size=self.window, out=rows,
+                     first_column=n_features)
+        for column, values in enumerate(maps[1:], start=n_features + self.window ** 2):
+            rows[:, column] = values[start:stop].reshape(-1)
+
+
+def predict_context_bands(rows, level0_regressors, level1_regressor, page):
+    """Level-0 maps of a page and the context model's cleaning of it, in one feature pass.
+
+    A stack whose level-0 models and :class:`ContextDenoiser` share their features would
+    otherwise compute them twice. Each band's page features go to the level-0 regressors
+    first; the band's level-1 rows are finished once the first map is known
+    ``window // 2`` rows beyond it, usually after the next band. Memory follows the
+    band size. The output equals predicting level 0 with
+    :func:`~dirtydocs.models.denoiser.predict_bands` and then level 1 on the stacked maps.
+
+    Parameters
+    ----------
+    rows : ContextFeatures
+        With as many maps as `level0_regressors`.
+    level0_regressors : sequence of regressors
+        Read the first ``rows.features.n_features_out_`` columns.
+    level1_regressor : regressor
+        Reads all of the columns.
+    page : (M, N) ndarray of float32
+        A checked page.
+
+    Returns
+    -------
+    maps : list of (M, N) ndarray of float32
+        The level-0 maps, clipped to [0, 1].
+    cleaned : (M, N) ndarray of float32
+        Clipped to [0, 1].
+
+    Examples
+    --------
+    >>> from dirtydocs.synth import make_pages
+    >>> noisy, clean = make_pages(2, shape=(40, 48), random_state=0)
+    >>> features = FeatureExtractor().fit()
+    >>> X, y = features.transform(noisy[0]), clean[0].ravel()
+    >>> level0 = PixelRegressor(n_estimators=5).fit(X, y)
+    >>> rows = ContextFeatures(features, window=3, n_maps=1)
+    >>> X1 = np.vstack([band for _, _, band in rows.iter_bands(np.stack(
+    ...     [noisy[0], level0.predict(X).reshape(40, 48).clip(0, 1)], axis=-1))])
+    >>> level1 = PixelRegressor(n_estimators=5).fit(X1, y)
+    >>> maps, cleaned = predict_context_bands(rows, [level0], level1, noisy[0])
+    >>> cleaned.shape, len(maps)
+    ((40, 48), 1)
+    """
+    if len(level0_regressors) != rows.n_maps:
+        raise ValueError(f"expected {rows.n_maps} level-0 regressor(s), "
+                         f"got {len(level0_regressors)}")
+    n_rows, n_cols = page.shape
+    n_features = rows.features.n_features_out_
+    reach = rows.window // 2
+    maps = [np.empty(page.shape, np.float32) for _ in level0_regressors]
+    cleaned = np.empty(page.shape, np.float32)
+    pending = []  # bands whose maps are made but whose window reaches unmade rows
+
+    def finish(start, stop, band):
+        rows.fill_map_columns(band, start, stop, maps)
+        out = cleaned.reshape(-1)[start * n_cols:stop * n_cols]
+        out[:] = level1_regressor.predict(band)
+        np.clip(out, 0.0, 1.0, out=out)
+
+    for start, stop, band in rows.features.iter_bands(
+            page, extra_columns=rows.n_features_out_ - n_features):
+        for values, regressor in zip(maps, level0_regressors):
+            out = values.reshape(-1)[start * n_cols:stop * n_cols]
+            out[:] = regressor.predict(band[:, :n_features])
+            np.clip(out, 0.0, 1.0, out=out)
+        pending.append((start, stop, band))
+        while pending and min(n_rows, pending[0][1] + reach) <= stop:
+            finish(*pending.pop(0))
+    return maps, cleaned
 
 
 class ContextDenoiser(BaseEstimator):

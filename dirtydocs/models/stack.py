@@ -11,7 +11,7 @@ from .._validation import check_page_pairs, check_pages
 from ..features import background_ratio, median_background, sauvola_threshold
 from ..metrics import rmse
 from ..nn import SmallCNN
-from .context import ContextDenoiser
+from .context import ContextDenoiser, ContextFeatures, predict_context_bands
 from .denoiser import DocumentDenoiser, mixed_sample_budget, predict_bands
 from .pixel import PixelRegressor
 from .selection import CrossGroupKFold, infer_page_groups
@@ -348,13 +348,33 @@ class StackedDenoiser(BaseEstimator):
         """
         check_is_fitted(self, "level1_")
         pages, single = check_pages(pages, name="pages")
+        shared_rows = self._shared_rows()
         cleaned = []
-        for page in pages:
-            maps = self._level0_maps(page)  # the page is checked already
+        for page in pages:  # checked already
+            if shared_rows is not None:
+                cleaned.append(predict_context_bands(
+                    shared_rows, [model.regressor_ for _, model in self.level0_],
+                    self.level1_.regressor_, page)[1])
+                continue
+            maps = self._level0_maps(page)
             cleaned.append(self.level1_.predict(level1_input(
                 self.level1_, page, [maps[name] for name, _ in self.level0_],
                 self.feature_maps)))
         return cleaned[0] if single else cleaned
+
+    def _shared_rows(self):
+        """The level-1 rows when every level uses the same page features, else None.
+
+        Then one feature pass serves the whole stack (:func:`predict_context_bands`)
+        instead of one for level 0 and another for level 1.
+        """
+        if not isinstance(self.level1_, ContextDenoiser):
+            return None
+        features = self.level1_.features_
+        if any(model.features_.get_params() != features.get_params()
+               for _, model in self.level0_):
+            return None
+        return ContextFeatures(features, self.level1_.window, self.level1_.n_maps_)
 
     def score(self, noisy_pages, clean_pages):
         """Negative RMSE over all pixels (higher is better)."""
