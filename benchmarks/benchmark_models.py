@@ -1,6 +1,10 @@
 """Cleaning speed and quality of the bundled model, with same-run baselines."""
 
+import numpy as np
+
 from dirtydocs import DocumentDenoiser, load_default, rmse
+from dirtydocs.models import _forest_kernels
+from dirtydocs.models.context import ContextFeatures
 from dirtydocs.models.forest import CompiledForest
 from dirtydocs.synth import make_pages
 
@@ -77,6 +81,46 @@ class LoadModel:
                 / best_seconds(lambda: CompiledForest(self.booster)))
 
     track_compile_speedup_vs_dump_model.unit = "x"
+
+
+class WalkTrees:
+    """The compiled forest's two walks over the trees of the bundled model's last level
+    (a stack's level 1 on its rows of a page, or a pixel model on its features)."""
+
+    timeout = 300
+
+    def setup(self):
+        model = load_default()
+        page, _ = synthetic_page()
+        if isinstance(model, DocumentDenoiser):
+            self.forest, self.rows = model.regressor_.forest_, model.features_.transform(page)
+        else:
+            level1 = model.level1_
+            stack = np.stack([page, *model.level0_maps(page).values()], axis=-1)
+            rows = ContextFeatures(level1.features_, level1.window, level1.n_maps_)
+            self.forest = level1.regressor_.forest_
+            self.rows = np.vstack([band for _, _, band in rows.iter_bands(stack)])
+        self.out = np.empty(len(self.rows))
+        self.walk(lockstep=True)
+        self.walk(lockstep=False)
+
+    def walk(self, lockstep):
+        forest = self.forest
+        _forest_kernels._predict_forest(
+            self.rows, forest.roots, forest.feature, forest.threshold32, forest.children,
+            forest.default_left, forest.missing_type, lockstep and forest.plain,
+            forest.leaf_value, forest.scale, self.out)
+
+    def time_lockstep_walk(self):
+        self.walk(lockstep=True)
+
+    def track_lockstep_speedup_vs_row_by_row(self):
+        """Walking a block of rows down each tree in lockstep, over walking each row
+        alone down every tree (with the missing-value rules), measured now."""
+        return (best_seconds(lambda: self.walk(lockstep=False))
+                / best_seconds(lambda: self.walk(lockstep=True)))
+
+    track_lockstep_speedup_vs_row_by_row.unit = "x"
 
 
 class PredictLargePage:

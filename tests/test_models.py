@@ -80,6 +80,21 @@ def test_compiled_forest_follows_missing_value_rules():
     assert_allclose(CompiledForest(booster).predict(test), booster.predict(test), atol=1e-12)
 
 
+@pytest.mark.parametrize("n_rows", [1, 7, 64, 1003])
+def test_rows_with_nan_among_finite_ones_split_like_lightgbm(n_rows):
+    # Trees grown without missing values walk finite rows in lockstep, a block of rows at
+    # a time; a block with a NaN must still send it where LightGBM does (as a zero).
+    rng = np.random.default_rng(6)
+    X = rng.random((2000, 5)).astype(np.float32) - 0.5
+    model = PixelRegressor(n_estimators=30, num_leaves=31, random_state=0)
+    model.fit(X, X[:, 0] + X[:, 1] * X[:, 2])
+    assert model.forest_.plain
+    test = rng.random((n_rows, 5)).astype(np.float32) - 0.5
+    test[n_rows // 2, 1] = np.nan
+    test[rng.random(test.shape) < 2 / test.size] = np.nan
+    assert_allclose(model.forest_.predict(test), model.booster_.predict(test), atol=1e-12)
+
+
 def test_compiled_forest_walks_single_leaf_trees():
     rng = np.random.default_rng(4)
     X = rng.random((300, 3))

@@ -23,6 +23,27 @@ def _numbers(text, dtype):
     return np.array(text.split(), dtype=dtype)
 
 
+def float32_at_most(values):
+    """The largest float32 at most each float64 value.
+
+    A float32 ``x`` satisfies ``x <= t`` exactly when ``x <= float32_at_most(t)``, so
+    float32 rows can be split on float32 thresholds with LightGBM's float64 results.
+
+    Examples
+    --------
+    >>> t = np.array([0.1, 0.5, -0.1])
+    >>> t32 = float32_at_most(t)
+    >>> bool(np.all(t32 <= t)), bool(np.all(np.nextafter(t32, np.float32(1)) > t))
+    (True, True)
+    """
+    values = np.asarray(values, np.float64)
+    with np.errstate(over="ignore"):
+        rounded = values.astype(np.float32)
+    above = rounded.astype(np.float64) > values
+    rounded[above] = np.nextafter(rounded[above], np.float32(-np.inf))
+    return rounded
+
+
 def _join(arrays, dtype):
     return np.concatenate(arrays).astype(dtype) if arrays else np.zeros(0, dtype)
 
@@ -98,10 +119,13 @@ class CompiledForest:
         self.roots = np.asarray(parts["roots"], np.int32)
         self.feature = _join(parts["feature"], np.int32)
         self.threshold = _join(parts["threshold"], np.float64)
+        self.threshold32 = float32_at_most(self.threshold)
         self.left = _join(parts["left"], np.int32)
         self.right = _join(parts["right"], np.int32)
+        self.children = np.stack([self.left, self.right], axis=1).reshape(-1)
         self.default_left = (decision & _DEFAULT_LEFT).astype(np.bool_)
         self.missing_type = _MISSING_TYPES[(decision >> 2) & 3]
+        self.plain = bool(np.all(self.missing_type == _kernels.MISSING_NONE))
         self.leaf_value = _join(parts["leaf_value"], np.float64)
         # Random-forest mode averages its trees instead of adding them.
         self.scale = 1.0 / len(self.roots) if "average_output" in header and len(self.roots) \
@@ -124,8 +148,9 @@ class CompiledForest:
         if X.dtype not in (np.float32, np.float64):
             X = X.astype(np.float64)
         X = np.ascontiguousarray(X)
+        threshold = self.threshold32 if X.dtype == np.float32 else self.threshold
         out = np.empty(X.shape[0], np.float64)
-        _kernels._predict_forest(X, self.roots, self.feature, self.threshold, self.left,
-                                 self.right, self.default_left, self.missing_type,
+        _kernels._predict_forest(X, self.roots, self.feature, threshold, self.children,
+                                 self.default_left, self.missing_type, self.plain,
                                  self.leaf_value, self.scale, out)
         return out
