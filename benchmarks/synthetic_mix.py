@@ -2,16 +2,17 @@
 
     python benchmarks/synthetic_mix.py ../shared/data/ddd --synthetic 72
 
-Cross-group 3-fold CV (the folds of ``dirtydocs evaluate --cv 3``) of the bundled pixel
-recipe, trained on each fold's Kaggle pages alone, and again with N synthetic pairs added
-to every training fold, of two kinds:
+Cross-group 3-fold CV (the folds of ``dirtydocs evaluate --cv 3``) of a pixel recipe
+(``--model pixel``, the default: the LightGBM bundled before the stack) or of the bundled
+stack's recipe (``--model stack``), trained on each fold's Kaggle pages alone, and again
+with N synthetic pairs added to every training fold, of two kinds:
 
 - *rendered*: :func:`dirtydocs.synth.make_synthetic_training_pages`, text drawn in a font
   and degraded, all synthetic;
 - *restained*: :func:`dirtydocs.synth.restain_pages` on the fold's training pages, their
   real ink on new synthetic paper.
 
-Mixed-in pages come on top of the real pages' pixel budget
+Mixed-in pages come on top of the real pages' pixel budgets
 (:func:`dirtydocs.models.mixed_sample_budget`, as ``dirtydocs train`` does), so every
 variant samples the Kaggle pages at the same rate. Each model is scored on two sets of
 test pages, both with documents absent from training:
@@ -27,10 +28,16 @@ import json
 import sys
 
 from dirtydocs import DocumentDenoiser, rmse
+from dirtydocs.cli import _build_model, build_parser
 from dirtydocs.io import load_dataset
 from dirtydocs.models import mixed_sample_budget
 from dirtydocs.models.selection import CrossGroupKFold, infer_page_groups
 from dirtydocs.synth import make_synthetic_training_pages, restain_pages
+
+try:  # imported as part of the benchmarks package, as asv does
+    from .train_default_model import RECIPE
+except ImportError:  # run as a script: benchmarks/ is on the path
+    from train_default_model import RECIPE
 
 NEW_STAIN_SEED = 12345
 MAX_SAMPLES = 8_000_000  # the bundled recipe's budget for the Kaggle pages
@@ -46,6 +53,8 @@ def main(argv=None):
                         help="which of the 3 folds to run (default: all)")
     parser.add_argument("--variants", nargs="+", choices=VARIANTS, default=list(VARIANTS),
                         help="which trainings to run (default: all three)")
+    parser.add_argument("--model", choices=("pixel", "stack"), default="pixel",
+                        help="the pixel recipe (default) or the bundled stack's")
     parser.add_argument("--out", default="synthetic_mix.json")
     args = parser.parse_args(argv)
     data = load_dataset(args.data)
@@ -76,9 +85,14 @@ def main(argv=None):
                 train_noisy, train_clean, args.synthetic, random_state=1)
         scores = {"fold": fold, "n_pixels": sum(page.size for page in test_clean)}
         for name, (extra_noisy, extra_clean) in variants.items():
-            budget = mixed_sample_budget(MAX_SAMPLES, train_noisy, extra_noisy)
-            model = DocumentDenoiser(max_samples=budget, random_state=args.seed).fit(
-                train_noisy + list(extra_noisy), train_clean + list(extra_clean))
+            if args.model == "stack":
+                model = _build_model(build_parser().parse_args(  # the last --seed counts
+                    ["train", "-", "--model", "-", "--quiet", *RECIPE, "--seed", str(args.seed)]),
+                    train_noisy, list(extra_noisy))
+            else:
+                model = DocumentDenoiser(random_state=args.seed, max_samples=mixed_sample_budget(
+                    MAX_SAMPLES, train_noisy, extra_noisy))
+            model.fit(train_noisy + list(extra_noisy), train_clean + list(extra_clean))
             scores[name] = {
                 test_name: {"noisy": rmse(truth, noisy),
                             "cleaned": rmse(truth, model.predict(noisy))}
