@@ -121,9 +121,9 @@ class CompiledForest:
         self.feature = _join(parts["feature"], np.int32)
         self.threshold = _join(parts["threshold"], np.float64)
         self.threshold32 = float32_at_most(self.threshold)
-        self.left = _join(parts["left"], np.int32)
-        self.right = _join(parts["right"], np.int32)
-        self.children = np.stack([self.left, self.right], axis=1).reshape(-1)
+        # Node n's children at 2n (value <= threshold) and 2n + 1, as the kernel reads them.
+        self.children = np.stack([_join(parts["left"], np.int32),
+                                  _join(parts["right"], np.int32)], axis=1).reshape(-1)
         self.default_left = (decision & _DEFAULT_LEFT).astype(np.bool_)
         self.missing_type = _MISSING_TYPES[(decision >> 2) & 3]
         self.plain = bool(np.all(self.missing_type == _kernels.MISSING_NONE))
