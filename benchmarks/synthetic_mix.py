@@ -14,8 +14,10 @@ with N synthetic pairs added to every training fold, of two kinds:
 
 Mixed-in pages come on top of the real pages' pixel budgets
 (:func:`dirtydocs.models.mixed_sample_budget`, as ``dirtydocs train`` does), so every
-variant samples the Kaggle pages at the same rate. Each model is scored on two sets of
-test pages, both with documents absent from training:
+variant samples the Kaggle pages at the same rate. A stack's level 1 learns from the Kaggle
+pages alone, as ``dirtydocs train`` has it do by default; ``--mixed-into all`` has it learn
+from the mixed-in pages too (and tops up its budget for them), as it did before 2026-11-24.
+Each model is scored on two sets of test pages, both with documents absent from training:
 
 - *kaggle stains*: the test fold's Kaggle pages, whose stain backgrounds are absent too;
 - *new stains*: the same pages' ink on synthetic paper that no training page had (paper
@@ -28,7 +30,7 @@ import json
 import sys
 
 from dirtydocs import DocumentDenoiser, rmse
-from dirtydocs.cli import _build_model, build_parser
+from dirtydocs.cli import _build_model, _fit_model, build_parser
 from dirtydocs.io import load_dataset
 from dirtydocs.models import mixed_sample_budget
 from dirtydocs.models.selection import CrossGroupKFold, infer_page_groups
@@ -55,6 +57,8 @@ def main(argv=None):
                         help="which trainings to run (default: all three)")
     parser.add_argument("--model", choices=("pixel", "stack"), default="pixel",
                         help="the pixel recipe (default) or the bundled stack's")
+    parser.add_argument("--mixed-into", choices=("level0", "all"), default="level0",
+                        help="which of the stack's levels learn from the mixed-in pages")
     parser.add_argument("--out", default="synthetic_mix.json")
     args = parser.parse_args(argv)
     data = load_dataset(args.data)
@@ -87,12 +91,14 @@ def main(argv=None):
         for name, (extra_noisy, extra_clean) in variants.items():
             if args.model == "stack":
                 model = _build_model(build_parser().parse_args(  # the last --seed counts
-                    ["train", "-", "--model", "-", "--quiet", *RECIPE, "--seed", str(args.seed)]),
+                    ["train", "-", "--model", "-", "--quiet", *RECIPE, "--seed", str(args.seed),
+                     "--mixed-into", args.mixed_into]),
                     train_noisy, list(extra_noisy))
             else:
                 model = DocumentDenoiser(random_state=args.seed, max_samples=mixed_sample_budget(
                     MAX_SAMPLES, train_noisy, extra_noisy))
-            model.fit(train_noisy + list(extra_noisy), train_clean + list(extra_clean))
+            _fit_model(model, (train_noisy, train_clean), (extra_noisy, extra_clean),
+                       args.mixed_into)
             scores[name] = {
                 test_name: {"noisy": rmse(truth, noisy),
                             "cleaned": rmse(truth, model.predict(noisy))}

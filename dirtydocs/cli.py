@@ -101,7 +101,11 @@ def command_clean(args):
 
 
 def _build_model(args, real_pages, extra_pages):
-    """The model `train` fits; pages mixed in add their pixels on top of each budget."""
+    """The model `train` fits; pages mixed in add their pixels on top of each budget.
+
+    A stack's level 1 learns from the real pages alone unless ``--mixed-into all``
+    (:func:`_fit_model`); only then does its budget grow too.
+    """
     from .models import (ContextDenoiser, DocumentDenoiser, PixelRegressor, StackedDenoiser,
                          mixed_sample_budget)
     from .models.stack import default_level0
@@ -111,8 +115,9 @@ def _build_model(args, real_pages, extra_pages):
         level0 = default_level0(real_pages, extra_pages) if extra_pages else None
         if args.level1 == "trees":
             level1 = ContextDenoiser()
-            level1.set_params(max_samples=mixed_sample_budget(level1.max_samples, real_pages,
-                                                              extra_pages))
+            if args.mixed_into == "all":
+                level1.set_params(max_samples=mixed_sample_budget(
+                    level1.max_samples, real_pages, extra_pages))
         else:
             level1 = SmallCNN(max_epochs=args.cnn_epochs, max_seconds=args.cnn_seconds)
         return StackedDenoiser(level0=level0, level1=level1, level1_maps=args.level1_maps,
@@ -123,6 +128,23 @@ def _build_model(args, real_pages, extra_pages):
         regressor=regressor,
         max_samples=mixed_sample_budget(args.max_samples, real_pages, extra_pages),
         random_state=args.seed, verbose=not args.quiet)
+
+
+def _fit_model(model, real_pairs, extra_pairs, mixed_into="level0"):
+    """Fit `model` on the real page pairs and the ones mixed in, as `train` does.
+
+    A stack's level 0 learns from both; its level 1 from the real pairs alone
+    (``StackedDenoiser.fit(mixed_in=...)``) unless `mixed_into` is ``"all"``.
+    """
+    from .models import StackedDenoiser
+
+    noisy = list(real_pairs[0]) + list(extra_pairs[0])
+    clean = list(real_pairs[1]) + list(extra_pairs[1])
+    if (isinstance(model, StackedDenoiser) and len(extra_pairs[0])
+            and mixed_into == "level0"):
+        mixed_in = [False] * len(real_pairs[0]) + [True] * len(extra_pairs[0])
+        return model.fit(noisy, clean, mixed_in=mixed_in)
+    return model.fit(noisy, clean)
 
 
 def command_train(args):
@@ -154,9 +176,7 @@ def command_train(args):
         if extras:
             print("the mixed-in pairs are sampled on top of the pixel budget, at the rate "
                   "of the real pages", file=sys.stderr)
-    noisy = list(data.noisy) + extra_noisy
-    clean = list(data.clean) + extra_clean
-    model.fit(noisy, clean)
+    _fit_model(model, (data.noisy, data.clean), (extra_noisy, extra_clean), args.mixed_into)
     save(model, args.model)
     if not args.quiet:
         print(f"saved {args.model} after {time.perf_counter() - start:.0f} s", file=sys.stderr)
@@ -294,6 +314,11 @@ def build_parser():
     train.add_argument("--restained", type=int, default=0, metavar="N",
                        help="mix in N pairs made of the training pages' own ink on new "
                             "synthetic paper (dirtydocs.synth.restain_pages)")
+    train.add_argument("--mixed-into", choices=("level0", "all"), default="level0",
+                       help="which levels of a stack learn from the pages mixed in: level 0 "
+                            "alone (level 1 learns to correct it on the real pages; costs "
+                            "less on the real pages' own stains) or all (gains more on new "
+                            "stains)")
     train.add_argument("--level1", choices=("trees", "cnn"), default="trees",
                        help="the stack's level 1: trees over the features and the level-0 "
                             "maps (ContextDenoiser), or a CNN that corrects the first map")

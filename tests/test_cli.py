@@ -201,18 +201,54 @@ def test_stacked_method_defaults_to_trees_on_in_sample_maps():
     assert model.level1.max_samples == ContextDenoiser().max_samples
 
 
-def test_pages_mixed_into_the_stack_add_to_every_budget():
+@pytest.mark.parametrize("mixed_into, level1_share", [("level0", 1), ("all", 3 / 2)])
+def test_pages_mixed_into_the_stack_add_to_the_budgets_of_the_levels_they_train(
+        mixed_into, level1_share):
     from dirtydocs.cli import _build_model, build_parser
     from dirtydocs.models import ContextDenoiser
     from dirtydocs.models.stack import default_level0
 
     args = build_parser().parse_args(["train", "data", "--model", "m.ddm", "--method",
-                                      "stacked", "--level1", "trees", "--restained", "2"])
+                                      "stacked", "--level1", "trees", "--restained", "2",
+                                      "--mixed-into", mixed_into])
     page = np.zeros((10, 20))
     model = _build_model(args, [page] * 4, [page] * 2)
     budgets = {name: level.max_samples for name, level in model.level0}
     assert budgets == {name: level.max_samples * 3 // 2 for name, level in default_level0()}
-    assert model.level1.max_samples == ContextDenoiser().max_samples * 3 // 2
+    assert model.level1.max_samples == ContextDenoiser().max_samples * level1_share
+
+
+@pytest.mark.parametrize("mixed_into, level1_share", [("level0", 1), ("all", 3 / 2)])
+def test_a_stack_learns_level1_from_the_real_pages_unless_told_otherwise(mixed_into,
+                                                                         level1_share):
+    from dirtydocs import StackedDenoiser
+    from dirtydocs.cli import _fit_model
+    from dirtydocs.models import ContextDenoiser
+
+    noisy, clean = make_pages(6, shape=(32, 40), random_state=0)
+    level0 = [("gbm", DocumentDenoiser(regressor=PixelRegressor(n_estimators=3)))]
+    level1 = ContextDenoiser(regressor=PixelRegressor(n_estimators=3), window=3)
+    stack = StackedDenoiser(level0=level0, level1=level1, random_state=0)
+    _fit_model(stack, (noisy[:4], clean[:4]), (noisy[4:], clean[4:]), mixed_into)
+    real_pixels = 4 * 32 * 40  # every pixel fits in every budget here
+    assert stack.level1_.n_training_pixels_ == real_pixels * level1_share
+    assert stack.level0_[0][1].n_training_pixels_ == real_pixels * 3 // 2
+
+
+@pytest.mark.parametrize("argv, mixed_into", [([], "level0"), (["--mixed-into", "all"], "all")])
+def test_train_fits_the_stack_with_its_mixed_in_pages_marked(dataset, tmp_path, monkeypatch,
+                                                             argv, mixed_into):
+    import dirtydocs.cli as cli
+    import dirtydocs.persist as persist
+
+    calls = []
+    monkeypatch.setattr(cli, "_fit_model", lambda model, real, extra, into: calls.append(
+        (type(model).__name__, len(real[0]), len(extra[0]), into)))
+    monkeypatch.setattr(persist, "save", lambda model, path: None)
+    argv = ["train", str(dataset), "--model", str(tmp_path / "m.ddm"), "--method", "stacked",
+            "--restained", "2", "-q", *argv]
+    assert main(argv) == 0
+    assert calls == [("StackedDenoiser", 4, 2, mixed_into)]
 
 
 def test_restained_pages_are_sampled_on_top_of_the_budget(dataset, tmp_path):

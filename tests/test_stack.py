@@ -132,6 +132,55 @@ def test_cnn_is_validated_on_stain_backgrounds_it_does_not_train_on(pages, monke
     assert seen["groups"] == GROUPS[1]
 
 
+@pytest.mark.parametrize("kind, level1_maps", [("trees", "in_sample"),
+                                               ("trees", "out_of_fold"),
+                                               ("cnn", "out_of_fold")])
+def test_mixed_in_pages_train_level0_but_not_level1(pages, monkeypatch, kind, level1_maps):
+    seen, level0_fits = {}, []
+    level1_class = type(LEVEL1[kind]())
+    original_fit, original_level0_fit = level1_class.fit, DocumentDenoiser.fit
+
+    def recording_fit(self, inputs, targets, groups=None):
+        seen.update(inputs=[stack.copy() for stack in inputs], targets=list(targets),
+                    groups=None if groups is None else list(groups))
+        return original_fit(self, inputs, targets, groups=groups)
+
+    def counting_fit(self, noisy_pages, clean_pages):
+        level0_fits.append(len(noisy_pages))
+        return original_level0_fit(self, noisy_pages, clean_pages)
+
+    monkeypatch.setattr(level1_class, "fit", recording_fit)
+    monkeypatch.setattr(DocumentDenoiser, "fit", counting_fit)
+    noisy, clean = pages
+    mixed_in = [False, True, False, False, True, False, False, True]
+    real = [i for i, mixed in enumerate(mixed_in) if not mixed]
+    stack = _stack(kind, level1_maps=level1_maps).fit(noisy, clean, groups=GROUPS,
+                                                      mixed_in=mixed_in)
+    assert level0_fits[-2:] == [len(noisy)] * 2  # the final level 0 learns from every page
+    assert len(seen["targets"]) == len(real)
+    for i, target in zip(real, seen["targets"]):
+        assert_array_equal(target, clean[i])
+    page_channel = 0 if kind == "trees" else 2  # the CNN reads [maps, page, feature maps]
+    for i, stack_in in zip(real, seen["inputs"]):
+        assert_array_equal(stack_in[..., page_channel], noisy[i])
+    if kind == "cnn":
+        assert seen["groups"] == [GROUPS[1][i] for i in real]
+    if level1_maps == "in_sample":
+        maps = [stack.level0_maps(noisy[i])["gbm"] for i in real]
+        assert np.isclose(stack.maps_rmse_["gbm"], rmse([clean[i] for i in real], maps))
+
+
+@pytest.mark.parametrize("mixed_in, message", [
+    ([True] * 8, "marks every page"),
+    ([False] * 7, r"one bool per page \(8\)"),
+    ([0, 1] * 4, "one bool per page"),
+])
+def test_bad_mixed_in_marks_are_refused(pages, mixed_in, message):
+    noisy, clean = pages
+    with pytest.raises(ValueError, match=message):
+        _stack("trees").fit(noisy, clean, groups=GROUPS, mixed_in=mixed_in)
+
+
 def test_shared_feature_pass_equals_each_models_own_prediction(fitted, pages):
     noisy, _ = pages
     maps = fitted.level0_maps(noisy[3])

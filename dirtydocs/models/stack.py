@@ -150,6 +150,19 @@ def level1_input(level1, page, level0_maps, feature_maps):
     return stack_channels(page, level0_maps, feature_maps)
 
 
+def _unmarked_pages(mixed_in, n_pages):
+    """Indices of the pages `mixed_in` leaves unmarked (all of them when it is None)."""
+    if mixed_in is None:
+        return np.arange(n_pages)
+    marks = np.asarray(mixed_in)
+    if marks.shape != (n_pages,) or marks.dtype != bool:
+        raise ValueError(f"mixed_in must hold one bool per page ({n_pages}), got "
+                         f"{marks.dtype} of shape {marks.shape}")
+    if marks.all():
+        raise ValueError("mixed_in marks every page: level 1 would have none to learn from")
+    return np.flatnonzero(~marks)
+
+
 class StackedDenoiser(BaseEstimator):
     """Level-0 pixel denoisers feed a level-1 model that learns from their maps.
 
@@ -240,7 +253,7 @@ class StackedDenoiser(BaseEstimator):
             raise ValueError(f"level0 names must be unique, got {names}")
         return specs
 
-    def fit(self, noisy_pages, clean_pages, groups=None):
+    def fit(self, noisy_pages, clean_pages, groups=None, mixed_in=None):
         """Fit level 0, and level 1 on its maps of the pages (see `level1_maps`).
 
         Parameters
@@ -249,12 +262,20 @@ class StackedDenoiser(BaseEstimator):
         groups : (documents, backgrounds) or None
             Group labels per page, for out-of-fold maps and a CNN's early stopping; None
             infers them (:func:`infer_page_groups`) when they are needed.
+        mixed_in : sequence of bool or None
+            Marks the pages mixed into the real ones, such as restained or synthetic pairs.
+            Level 0 learns from every page; level 1 only from the unmarked ones, so that
+            it learns to correct level 0 on real stains. On cross-group folds of the
+            Kaggle pages, restained pairs then kept most of their gain on new stains and
+            stopped costing anything on Kaggle stains (``docs/results.md``). None: level 1
+            learns from every page too.
 
         Returns
         -------
         self : StackedDenoiser
         """
         noisy_pages, clean_pages = check_page_pairs(noisy_pages, clean_pages)
+        level1_pages = _unmarked_pages(mixed_in, len(noisy_pages))
         unknown = set(self.feature_maps) - set(FEATURE_MAPS)
         if unknown:
             raise ValueError(f"unknown feature maps {sorted(unknown)}; "
@@ -273,7 +294,8 @@ class StackedDenoiser(BaseEstimator):
         if groups is not None:
             documents, backgrounds = map(np.asarray, groups)
         elif needs_groups:
-            documents, backgrounds = infer_page_groups(noisy_pages, clean_pages)
+            documents, backgrounds = map(np.asarray, infer_page_groups(noisy_pages,
+                                                                       clean_pages))
 
         def seeded(model):
             model = clone(model)
@@ -286,27 +308,30 @@ class StackedDenoiser(BaseEstimator):
             maps = out_of_fold_maps(lambda cell: [seeded(model) for _, model in specs],
                                     noisy_pages, clean_pages,
                                     cells.split_cells(documents, backgrounds), log=self._log)
-            maps = [[maps[k][i] for k in range(len(specs))] for i in range(len(noisy_pages))]
+            maps = [[maps[k][i] for k in range(len(specs))] for i in level1_pages]
         level1 = seeded(self.level1 if self.level1 is not None else ContextDenoiser())
         if self.level1_maps == "in_sample":
             self._log("level 0: fitting on all pages")
             self.level0_ = [(name, seeded(model).fit(noisy_pages, clean_pages))
                             for name, model in specs]
-            maps = [list(self._level0_maps(page).values()) for page in noisy_pages]
-        self.maps_rmse_ = {name: rmse(clean_pages, [page_maps[k] for page_maps in maps])
+            maps = [list(self._level0_maps(noisy_pages[i]).values()) for i in level1_pages]
+        level1_clean = [clean_pages[i] for i in level1_pages]
+        self.maps_rmse_ = {name: rmse(level1_clean, [page_maps[k] for page_maps in maps])
                            for k, (name, _) in enumerate(specs)}
         self._log(f"level-0 RMSE on the training pages, {self.level1_maps.replace('_', ' ')}: "
                   + ", ".join(f"{n} {v:.5f}" for n, v in self.maps_rmse_.items()))
 
-        inputs = [level1_input(level1, page, page_maps, self.feature_maps)
-                  for page, page_maps in zip(noisy_pages, maps)]
+        inputs = [level1_input(level1, noisy_pages[i], page_maps, self.feature_maps)
+                  for i, page_maps in zip(level1_pages, maps)]
         del maps
         if self.verbose:
             level1.set_params(verbose=True)
-        self._log(f"level 1: training the {type(level1).__name__}")
+        self._log(f"level 1: training the {type(level1).__name__} on {len(inputs)} pages")
         # A CNN's early stopping must judge it on stains it has not trained on: validated on
         # held-out documents, it kept learning the training stains and did worse on new ones.
-        self.level1_ = level1.fit(inputs, clean_pages, groups=backgrounds)
+        self.level1_ = level1.fit(
+            inputs, level1_clean,
+            groups=None if backgrounds is None else backgrounds[level1_pages])
         del inputs
         if self.level1_maps == "out_of_fold":
             self._log("level 0: refitting on all pages")
