@@ -77,67 +77,9 @@ def test_fit_predict_and_out_of_fold_scores(fitted, pages):
 
 
 
-def test_level1_reads_the_level0_maps_made_out_of_fold(pages, monkeypatch):
-    # The tree level 1 must train on maps from models that never saw the page: in-sample
-    # maps are nearly the truth, and trees trained on them would trust them blindly.
-    seen = {}
-    original_fit = ContextDenoiser.fit
-
-    def recording_fit(self, inputs, targets, groups=None):
-        seen["maps"] = [stack[..., 1].copy() for stack in inputs]
-        return original_fit(self, inputs, targets, groups=groups)
-
-    monkeypatch.setattr(ContextDenoiser, "fit", recording_fit)
-    noisy, clean = pages
-    stack = _stack("trees", level1_maps="out_of_fold").fit(noisy, clean, groups=GROUPS)
-    assert np.isclose(rmse(clean, seen["maps"]), stack.maps_rmse_["gbm"])
-    in_sample = [stack.level0_maps(page)["gbm"] for page in noisy]
-    assert rmse(clean, seen["maps"]) > rmse(clean, in_sample)
-
-
-def test_in_sample_level1_reads_the_maps_of_the_final_level0(pages, monkeypatch):
-    # In sample, level 0 is fitted once, and level 1 learns from exactly the maps that
-    # the same models give at prediction time.
+def _record_fits(monkeypatch, level1_class):
+    """Spy on a stack's fits: level 1's inputs, targets and groups; each level-0 fit's pages."""
     seen, level0_fits = {}, []
-    original_fit, original_level0_fit = ContextDenoiser.fit, DocumentDenoiser.fit
-
-    def recording_fit(self, inputs, targets, groups=None):
-        seen["maps"] = [stack[..., 1:].copy() for stack in inputs]
-        return original_fit(self, inputs, targets, groups=groups)
-
-    def counting_fit(self, noisy_pages, clean_pages):
-        level0_fits.append(len(noisy_pages))
-        return original_level0_fit(self, noisy_pages, clean_pages)
-
-    monkeypatch.setattr(ContextDenoiser, "fit", recording_fit)
-    monkeypatch.setattr(DocumentDenoiser, "fit", counting_fit)
-    noisy, clean = pages
-    stack = _stack("trees", level1_maps="in_sample").fit(noisy, clean, groups=GROUPS)
-    assert level0_fits == [len(noisy)] * 2  # once per level-0 model, on all pages
-    for page, maps in zip(noisy, seen["maps"]):
-        assert_array_equal(maps, np.stack(list(stack.level0_maps(page).values()), axis=-1))
-
-
-def test_cnn_is_validated_on_stain_backgrounds_it_does_not_train_on(pages, monkeypatch):
-    seen = {}
-    original_fit = SmallCNN.fit
-
-    def recording_fit(self, inputs, targets, groups=None):
-        seen["groups"] = list(groups)
-        return original_fit(self, inputs, targets, groups=groups)
-
-    monkeypatch.setattr(SmallCNN, "fit", recording_fit)
-    noisy, clean = pages
-    _stack().fit(noisy, clean, groups=GROUPS)
-    assert seen["groups"] == GROUPS[1]
-
-
-@pytest.mark.parametrize("kind, level1_maps", [("trees", "in_sample"),
-                                               ("trees", "out_of_fold"),
-                                               ("cnn", "out_of_fold")])
-def test_mixed_in_pages_train_level0_but_not_level1(pages, monkeypatch, kind, level1_maps):
-    seen, level0_fits = {}, []
-    level1_class = type(LEVEL1[kind]())
     original_fit, original_level0_fit = level1_class.fit, DocumentDenoiser.fit
 
     def recording_fit(self, inputs, targets, groups=None):
@@ -151,6 +93,45 @@ def test_mixed_in_pages_train_level0_but_not_level1(pages, monkeypatch, kind, le
 
     monkeypatch.setattr(level1_class, "fit", recording_fit)
     monkeypatch.setattr(DocumentDenoiser, "fit", counting_fit)
+    return seen, level0_fits
+
+
+def test_level1_reads_the_level0_maps_made_out_of_fold(pages, monkeypatch):
+    # The tree level 1 must train on maps from models that never saw the page: in-sample
+    # maps are nearly the truth, and trees trained on them would trust them blindly.
+    seen, _ = _record_fits(monkeypatch, ContextDenoiser)
+    noisy, clean = pages
+    stack = _stack("trees", level1_maps="out_of_fold").fit(noisy, clean, groups=GROUPS)
+    maps = [inputs[..., 1] for inputs in seen["inputs"]]
+    assert np.isclose(rmse(clean, maps), stack.maps_rmse_["gbm"])
+    in_sample = [stack.level0_maps(page)["gbm"] for page in noisy]
+    assert rmse(clean, maps) > rmse(clean, in_sample)
+
+
+def test_in_sample_level1_reads_the_maps_of_the_final_level0(pages, monkeypatch):
+    # In sample, level 0 is fitted once, and level 1 learns from exactly the maps that
+    # the same models give at prediction time.
+    seen, level0_fits = _record_fits(monkeypatch, ContextDenoiser)
+    noisy, clean = pages
+    stack = _stack("trees", level1_maps="in_sample").fit(noisy, clean, groups=GROUPS)
+    assert level0_fits == [len(noisy)] * 2  # once per level-0 model, on all pages
+    for page, inputs in zip(noisy, seen["inputs"]):
+        assert_array_equal(inputs[..., 1:],
+                           np.stack(list(stack.level0_maps(page).values()), axis=-1))
+
+
+def test_cnn_is_validated_on_stain_backgrounds_it_does_not_train_on(pages, monkeypatch):
+    seen, _ = _record_fits(monkeypatch, SmallCNN)
+    noisy, clean = pages
+    _stack().fit(noisy, clean, groups=GROUPS)
+    assert seen["groups"] == GROUPS[1]
+
+
+@pytest.mark.parametrize("kind, level1_maps", [("trees", "in_sample"),
+                                               ("trees", "out_of_fold"),
+                                               ("cnn", "out_of_fold")])
+def test_mixed_in_pages_train_level0_but_not_level1(pages, monkeypatch, kind, level1_maps):
+    seen, level0_fits = _record_fits(monkeypatch, type(LEVEL1[kind]()))
     noisy, clean = pages
     mixed_in = [False, True, False, False, True, False, False, True]
     real = [i for i, mixed in enumerate(mixed_in) if not mixed]
