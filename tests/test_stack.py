@@ -8,7 +8,7 @@ from sklearn.base import clone
 from dirtydocs import (CrossGroupKFold, DocumentDenoiser, PixelRegressor, StackedDenoiser,
                        load, save)
 from dirtydocs.models import ContextDenoiser
-from dirtydocs.models.stack import level1_input
+from dirtydocs.models.stack import level1_input, out_of_fold_maps
 from dirtydocs.metrics import rmse
 from dirtydocs.nn import SmallCNN
 from dirtydocs.synth import make_pages
@@ -26,6 +26,22 @@ def test_cells_predict_every_page_once_from_models_blind_to_its_groups(n_splits)
         assert not set(backgrounds[train]) & set(backgrounds[predict])
         predicted += predict.tolist()
     assert sorted(predicted) == list(range(60))
+
+
+def test_out_of_fold_maps_skip_the_pages_and_cells_nothing_asks_for():
+    noisy, clean = make_pages(4, shape=(32, 40), random_state=0)
+    cells_fitted = []
+
+    def models_for_cell(cell):
+        cells_fitted.append(cell)
+        return [DocumentDenoiser(regressor=PixelRegressor(n_estimators=2), max_samples=500,
+                                 random_state=cell)]
+
+    cells = [(np.array([2, 3]), np.array([0])), (np.array([0, 1]), np.array([], int)),
+             (np.array([0, 3]), np.array([1]))]
+    maps = out_of_fold_maps(models_for_cell, noisy, clean, cells)
+    assert cells_fitted == [0, 2]
+    assert [page is None for page in maps[0]] == [False, False, True, True]
 
 
 def _level0():

@@ -84,6 +84,8 @@ def out_of_fold_maps(models_for_cell, noisy_pages, clean_pages, cells, log=None)
     noisy_pages, clean_pages : list of (M, N) ndarray
     cells : iterable of (train, predict) index arrays
         Usually :meth:`CrossGroupKFold.split_cells`: every page predicted exactly once.
+        Pages no cell predicts keep None as their maps; a cell that predicts none is
+        skipped.
     log : callable or None
         Called with one line per cell.
 
@@ -107,6 +109,8 @@ def out_of_fold_maps(models_for_cell, noisy_pages, clean_pages, cells, log=None)
     for cell, (train, predict) in enumerate(cells):
         if log is not None:
             log(f"level 0, cell {cell + 1}: {len(train)} training pages, {len(predict)} predicted")
+        if not len(predict):
+            continue  # no map wanted from this cell: fitting its models would be wasted
         models = models_for_cell(cell)
         if maps is None:
             maps = [[None] * len(noisy_pages) for _ in models]
@@ -305,9 +309,13 @@ class StackedDenoiser(BaseEstimator):
 
         if self.level1_maps == "out_of_fold":
             cells = CrossGroupKFold(self.n_folds, random_state=int(rng.randint(2 ** 31)))
+            learns_level1 = np.zeros(len(noisy_pages), bool)
+            learns_level1[level1_pages] = True
+            # Mixed-in pages train each cell's models, but nothing reads their own maps.
+            cells = ((train, np.asarray(predict)[learns_level1[predict]])
+                     for train, predict in cells.split_cells(documents, backgrounds))
             maps = out_of_fold_maps(lambda cell: [seeded(model) for _, model in specs],
-                                    noisy_pages, clean_pages,
-                                    cells.split_cells(documents, backgrounds), log=self._log)
+                                    noisy_pages, clean_pages, cells, log=self._log)
             maps = [[maps[k][i] for k in range(len(specs))] for i in level1_pages]
         level1 = seeded(self.level1 if self.level1 is not None else ContextDenoiser())
         if self.level1_maps == "in_sample":
