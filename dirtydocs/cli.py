@@ -140,8 +140,7 @@ def _fit_model(model, real_pairs, extra_pairs, mixed_into="level0"):
 
     noisy = list(real_pairs[0]) + list(extra_pairs[0])
     clean = list(real_pairs[1]) + list(extra_pairs[1])
-    if (isinstance(model, StackedDenoiser) and len(extra_pairs[0])
-            and mixed_into == "level0"):
+    if isinstance(model, StackedDenoiser) and mixed_into == "level0":
         mixed_in = [False] * len(real_pairs[0]) + [True] * len(extra_pairs[0])
         return model.fit(noisy, clean, mixed_in=mixed_in)
     return model.fit(noisy, clean)
