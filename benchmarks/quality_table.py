@@ -114,10 +114,11 @@ def main(argv=None):
         clean_train = [data.clean[i] for i in train]
         restained = restain_pages(noisy_train, clean_train, args.restained, random_state=1)
         mixed_in = extra_noisy + restained[0]
+        cnn_budget = (["--cnn-epochs", "200", "--cnn-seconds", str(args.cnn_seconds)]
+                      if args.level1 == "cnn" else [])
         stack = _build_model(build_parser().parse_args(
             ["train", "-", "--model", "-", "--method", "stacked", "--level1", args.level1,
-             "--level1-maps", args.level1_maps, "--cnn-epochs", "200",
-             "--cnn-seconds", str(args.cnn_seconds), "--seed", str(args.seed)]),
+             "--level1-maps", args.level1_maps, *cnn_budget, "--seed", str(args.seed)]),
             noisy_train, mixed_in)
         noisy_train += mixed_in
         clean_train += extra_clean + restained[1]

@@ -100,6 +100,55 @@ def command_clean(args):
     return 0
 
 
+# Options of `train` that shape one kind of model, and their defaults (the pixel model's
+# come from its classes). An option given for a model it does not shape is refused
+# rather than silently ignored.
+STACK_OPTIONS = {"level1": "trees", "level1_maps": "in_sample", "mixed_into": "level0"}
+CNN_LEVEL1_OPTIONS = {"cnn_epochs": 60, "cnn_seconds": None}
+
+
+def _pixel_model_defaults():
+    from .models import DocumentDenoiser, PixelRegressor
+
+    defaults = PixelRegressor().get_params()
+    return {"n_estimators": defaults["n_estimators"], "num_leaves": defaults["num_leaves"],
+            "learning_rate": defaults["learning_rate"],
+            "max_samples": DocumentDenoiser().get_params()["max_samples"]}
+
+
+def _option_name(dest):
+    return "--" + dest.replace("_", "-")
+
+
+def _train_options(args):
+    """`args` with the unset options of the chosen model filled in by their defaults.
+
+    Options of other models stay None, so a filled `args` passes again.
+
+    Raises CommandError for an option the chosen model does not use: ``--max-samples``
+    with ``--method stacked`` (a stack's levels keep their own budgets) or
+    ``--cnn-epochs`` with a tree level 1, for example.
+    """
+    stacked = args.method == "stacked"
+    cnn = stacked and args.level1 == "cnn"
+    groups = ((_pixel_model_defaults(), not stacked, "--method lightgbm or random_forest"),
+              (STACK_OPTIONS, stacked, "--method stacked"),
+              (CNN_LEVEL1_OPTIONS, cnn, "--method stacked --level1 cnn"))
+    chosen = f"--method {args.method}" + (f" --level1 {args.level1 or 'trees'}"
+                                          if stacked else "")
+    filled = argparse.Namespace(**vars(args))
+    for defaults, applies, where in groups:
+        given = [dest for dest in defaults if getattr(args, dest) is not None]
+        if given and not applies:
+            verb = "is" if len(given) == 1 else "are"
+            raise CommandError(f"{', '.join(map(_option_name, given))} {verb} for {where}, "
+                               f"not {chosen}")
+        for dest, default in defaults.items():
+            if applies and getattr(args, dest) is None:
+                setattr(filled, dest, default)
+    return filled
+
+
 def _build_model(args, real_pages, extra_pages):
     """The model `train` fits; pages mixed in add their pixels on top of each budget.
 
@@ -111,6 +160,7 @@ def _build_model(args, real_pages, extra_pages):
     from .models.stack import default_level0
     from .nn import SmallCNN
 
+    args = _train_options(args)
     if args.method == "stacked":
         level0 = default_level0(real_pages, extra_pages) if extra_pages else None
         if args.level1 == "trees":
@@ -150,6 +200,7 @@ def command_train(args):
     from .io import load_dataset
     from .persist import save
 
+    args = _train_options(args)  # a misplaced option fails before the data are read
     data = load_dataset(args.data_dir)
     start = time.perf_counter()
     extra_noisy, extra_clean = [], []
@@ -273,8 +324,6 @@ def command_demo(args):
 # -- parser -----------------------------------------------------------------------------
 
 def build_parser():
-    from .models import DocumentDenoiser, PixelRegressor
-
     parser = argparse.ArgumentParser(
         prog=PROGRAM, description="Clean scanned document pages for reading and OCR.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -299,36 +348,43 @@ def build_parser():
     train.add_argument("--method", choices=("lightgbm", "random_forest", "stacked"),
                        default="lightgbm",
                        help="a pixel regressor, or the stack of two of them and a level 1")
-    defaults = PixelRegressor().get_params()
-    train.add_argument("--n-estimators", type=int, default=defaults["n_estimators"])
-    train.add_argument("--num-leaves", type=int, default=defaults["num_leaves"])
-    train.add_argument("--learning-rate", type=float, default=defaults["learning_rate"])
+    defaults = _pixel_model_defaults()
+    pixel_only = " (--method lightgbm or random_forest; default: {})"
+    train.add_argument("--n-estimators", type=int,
+                       help="boosting rounds or trees" + pixel_only.format(
+                           defaults["n_estimators"]))
+    train.add_argument("--num-leaves", type=int,
+                       help="leaves per tree" + pixel_only.format(defaults["num_leaves"]))
+    train.add_argument("--learning-rate", type=float,
+                       help="boosting's shrinkage" + pixel_only.format(
+                           defaults["learning_rate"]))
     train.add_argument("--max-samples", type=int,
-                       default=DocumentDenoiser().get_params()["max_samples"],
                        help="training pixels drawn across the pages of DATA_DIR; pages mixed "
-                            "in with --synthetic or --restained add theirs on top")
+                            "in with --synthetic or --restained add theirs on top"
+                            + pixel_only.format(defaults["max_samples"]))
     train.add_argument("--synthetic", type=int, default=0, metavar="N",
                        help="mix N synthetic page pairs (rendered text, synthetic stains) "
                             "into the training pages")
     train.add_argument("--restained", type=int, default=0, metavar="N",
                        help="mix in N pairs made of the training pages' own ink on new "
                             "synthetic paper (dirtydocs.synth.restain_pages)")
-    train.add_argument("--mixed-into", choices=("level0", "all"), default="level0",
+    train.add_argument("--mixed-into", choices=("level0", "all"),
                        help="which levels of a stack learn from the pages mixed in: level 0 "
                             "alone (level 1 learns to correct it on the real pages; costs "
                             "less on the real pages' own stains) or all (gains more on new "
-                            "stains)")
-    train.add_argument("--level1", choices=("trees", "cnn"), default="trees",
+                            "stains); default: level0")
+    train.add_argument("--level1", choices=("trees", "cnn"),
                        help="the stack's level 1: trees over the features and the level-0 "
-                            "maps (ContextDenoiser), or a CNN that corrects the first map")
+                            "maps (ContextDenoiser), or a CNN that corrects the first map; "
+                            "default: trees")
     train.add_argument("--level1-maps", choices=("in_sample", "out_of_fold"),
-                       default="in_sample",
-                       help="which level-0 maps of the training pages level 1 learns from")
-    train.add_argument("--cnn-epochs", type=int, default=60,
-                       help="most epochs (1024 patches each) of the stack's CNN")
-    train.add_argument("--cnn-seconds", type=float, default=None,
+                       help="which level-0 maps of the training pages level 1 learns from; "
+                            "default: in_sample")
+    train.add_argument("--cnn-epochs", type=int,
+                       help="most epochs (1024 patches each) of the stack's CNN; default: 60")
+    train.add_argument("--cnn-seconds", type=float,
                        help="also stop the stack's CNN after this time (the model then "
-                            "depends on the machine's speed)")
+                            "depends on the machine's speed); default: no limit")
     train.add_argument("--seed", type=int, default=0)
 
     evaluate = add("evaluate", "RMSE of a model on a folder with train/ and train_cleaned/",

@@ -173,6 +173,35 @@ def test_train_can_mix_in_restained_pages(dataset, tmp_path, capsys):
     assert isinstance(load(path), DocumentDenoiser)
 
 
+@pytest.mark.parametrize("argv, refused", [
+    (["--method", "stacked", "--max-samples", "100"], "--max-samples is for --method lightgbm"),
+    (["--method", "stacked", "--n-estimators", "5", "--num-leaves", "7"],
+     "--n-estimators, --num-leaves are for"),
+    (["--method", "stacked", "--cnn-seconds", "9"], "not --method stacked --level1 trees"),
+    (["--level1", "cnn"], "--level1 is for --method stacked, not --method lightgbm"),
+    (["--method", "random_forest", "--mixed-into", "all"], "not --method random_forest"),
+])
+def test_train_refuses_options_the_chosen_model_would_ignore(dataset, tmp_path, capsys, argv,
+                                                             refused):
+    path = tmp_path / "m.ddm"
+    assert main(["train", str(dataset), "--model", str(path), "-q", *argv]) == 1
+    _one_line_error(capsys, refused)
+    assert not path.exists()
+
+
+def test_train_fills_in_the_defaults_of_the_options_left_out():
+    from dirtydocs.cli import _train_options, build_parser
+
+    pixel = _train_options(build_parser().parse_args(["train", "d", "--model", "m"]))
+    assert (pixel.max_samples, pixel.n_estimators) == (
+        DocumentDenoiser().max_samples, PixelRegressor().n_estimators)
+    assert pixel.level1 is None  # stack options stay unset for a pixel model
+    stack = _train_options(build_parser().parse_args(
+        ["train", "d", "--model", "m", "--method", "stacked", "--level1", "cnn"]))
+    assert (stack.level1, stack.level1_maps, stack.mixed_into) == ("cnn", "in_sample", "level0")
+    assert (stack.cnn_epochs, stack.cnn_seconds) == (60, None)
+
+
 def test_stacked_method_builds_the_stack_with_its_cnn_budget():
     from dirtydocs import StackedDenoiser
     from dirtydocs.cli import _build_model, build_parser
