@@ -1,0 +1,166 @@
+"""How much does the bundled recipe gain from more documents and stain backgrounds?
+
+    python benchmarks/learning_curve.py ../shared/data/ddd
+
+The cross-group figure of the bundled stack (``quality_table.py``) comes from models
+trained on a fold's pages: 24 of the 36 documents and 9 or 10 of the 14 stain backgrounds.
+The bundled model learns from all of them, so on new pages it should do better than that
+figure; this script measures by how much the recipe gains per step of data, to estimate
+it. For each of the 3 cross-group folds (``dirtydocs evaluate --cv 3``'s), the recipe is
+trained on the fold's training pages and again on subsets that keep a fraction `--keep`
+of its documents and of its backgrounds (drawn with each of `--subset-seeds`; a page is
+kept when both its document and its background are), and scored on the fold's test pages.
+
+Assuming the RMSE falls as a power of the number of document-background pairs the model
+can learn from (``rmse = c * (documents * backgrounds) ** -alpha``), each fold's
+``alpha`` follows from its subsets and its full training set, and the fold's RMSE is
+carried from its own pairs to the 36 x 14 of the whole data (and, as a check, the same
+with pages for pairs: to the 144 pages). That is one extrapolation step of about the size
+of the measured one (``--keep 0.67`` measures 1.5 times fewer
+documents and backgrounds than a fold; the whole data has 1.5 times more than a fold):
+an estimate, not a measurement on new pages.
+"""
+
+import argparse
+import json
+import sys
+import time
+
+import numpy as np
+
+from dirtydocs import rmse
+from dirtydocs.cli import _build_model, build_parser
+from dirtydocs.io import load_dataset
+from dirtydocs.models.selection import CrossGroupKFold, infer_page_groups
+
+try:  # imported as part of the benchmarks package, as asv does
+    from .train_default_model import RECIPE
+except ImportError:  # run as a script: benchmarks/ is on the path
+    from train_default_model import RECIPE
+
+
+def subset_pages(pages, documents, backgrounds, keep, random_state):
+    """The pages whose document and background are both among a random `keep` of each.
+
+    Parameters
+    ----------
+    pages : (P,) array of int
+        Indices of the pages to draw from.
+    documents, backgrounds : (n_pages,) array
+        Every page's groups.
+    keep : float
+        Fraction of the pages' documents, and of their backgrounds, to keep (at least one
+        of each).
+    random_state : int
+
+    Returns
+    -------
+    kept : array of int
+        A subset of `pages`, in their order.
+
+    Examples
+    --------
+    >>> documents = np.repeat(np.arange(4), 3)
+    >>> backgrounds = np.tile(np.arange(3), 4)
+    >>> kept = subset_pages(np.arange(12), documents, backgrounds, 0.5, random_state=0)
+    >>> len(set(documents[kept])), len(set(backgrounds[kept]))
+    (2, 2)
+    """
+    rng = np.random.RandomState(random_state)
+    chosen = []
+    for groups in (documents, backgrounds):
+        present = np.unique(groups[pages])
+        count = max(1, int(round(keep * len(present))))
+        chosen.append(rng.choice(present, count, replace=False))
+    mask = np.isin(documents[pages], chosen[0]) & np.isin(backgrounds[pages], chosen[1])
+    return pages[mask]
+
+
+def extrapolate(fold_runs, size, target):
+    """A fold's RMSE carried to `target` of `size` (``"pairs"`` or ``"pages"``).
+
+    `fold_runs` holds runs with `size` and ``rmse``; the full training set is the run
+    with the largest `size`. Returns the fold's ``alpha`` (the mean over its subsets) and
+    the extrapolated RMSE.
+
+    Examples
+    --------
+    >>> runs = [{"pages": 100, "rmse": 0.02}, {"pages": 25, "rmse": 0.04}]
+    >>> alpha, estimate = extrapolate(runs, "pages", 400)
+    >>> round(alpha, 3), round(estimate, 4)
+    (0.5, 0.01)
+    """
+    full = max(fold_runs, key=lambda run: run[size])
+    alphas = [np.log(run["rmse"] / full["rmse"]) / np.log(full[size] / run[size])
+              for run in fold_runs if run[size] < full[size]]
+    alpha = float(np.mean(alphas))
+    return alpha, float(full["rmse"] * (target / full[size]) ** -alpha)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("data")
+    parser.add_argument("--keep", type=float, nargs="+", default=[2 / 3],
+                        help="fractions of a fold's documents and backgrounds to train on, "
+                             "besides all of them (default: 2/3)")
+    parser.add_argument("--subset-seeds", type=int, nargs="+", default=[0, 1])
+    parser.add_argument("--folds", type=int, nargs="*", default=[0, 1, 2])
+    parser.add_argument("--out", default="learning_curve.json")
+    args = parser.parse_args(argv)
+    data = load_dataset(args.data)
+    documents, backgrounds = infer_page_groups(data.noisy, data.clean)
+    all_pairs = len(np.unique(documents)) * len(np.unique(backgrounds))
+    folds = []
+    for fold, (train, test) in enumerate(CrossGroupKFold(3, random_state=0)
+                                         .split(documents, backgrounds)):
+        if fold not in args.folds:
+            continue
+        truth = [data.clean[i] for i in test]
+        runs = []
+        subsets = [(1.0, None, train)] + [
+            (keep, seed, subset_pages(train, documents, backgrounds, keep, seed))
+            for keep in args.keep for seed in args.subset_seeds]
+        for keep, seed, pages in subsets:
+            started = time.perf_counter()
+            model = _build_model(build_parser().parse_args(
+                ["train", "-", "--model", "-", "--quiet", *RECIPE]), [], [])
+            model.fit([data.noisy[i] for i in pages], [data.clean[i] for i in pages])
+            n_documents = len(np.unique(documents[pages]))
+            n_backgrounds = len(np.unique(backgrounds[pages]))
+            run = {"keep": keep, "subset_seed": seed, "pages": len(pages),
+                   "documents": n_documents, "backgrounds": n_backgrounds,
+                   "pairs": n_documents * n_backgrounds,
+                   "rmse": rmse(truth, [model.predict(data.noisy[i]) for i in test]),
+                   "seconds": round(time.perf_counter() - started)}
+            print(json.dumps({"fold": fold, **run}), file=sys.stderr, flush=True)
+            runs.append(run)
+        record = {"fold": fold, "test_pixels": sum(page.size for page in truth),
+                  "runs": runs}
+        for size, target in (("pairs", all_pairs), ("pages", len(data.names))):
+            record[f"alpha_{size}"], record[f"rmse_at_all_{size}"] = extrapolate(
+                runs, size, target)
+        folds.append(record)
+    weights = np.array([fold["test_pixels"] for fold in folds], float)
+
+    def pooled(values):
+        return float(np.sqrt(np.average(np.square(values), weights=weights)))
+
+    summary = {
+        "command": " ".join(["python", "benchmarks/learning_curve.py", *sys.argv[1:]])
+        if argv is None else None,
+        "all_pairs": all_pairs,
+        "folds": folds,
+        "rmse_fold_training_sets": pooled([max(f["runs"], key=lambda r: r["pairs"])["rmse"]
+                                           for f in folds]),
+        "rmse_extrapolated_to_all_pairs": pooled([f["rmse_at_all_pairs"] for f in folds]),
+        "rmse_extrapolated_to_all_pages": pooled([f["rmse_at_all_pages"] for f in folds]),
+    }
+    with open(args.out, "w") as handle:
+        json.dump(summary, handle, indent=1)
+    print(json.dumps({key: value for key, value in summary.items()
+                      if key.startswith("rmse")}))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
