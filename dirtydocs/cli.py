@@ -372,16 +372,17 @@ def build_parser():
                        help="which levels of a stack learn from the pages mixed in: level 0 "
                             "alone (level 1 learns to correct it on the real pages; costs "
                             "less on the real pages' own stains) or all (gains more on new "
-                            "stains); default: level0")
+                            "stains); default: " + STACK_OPTIONS["mixed_into"])
     train.add_argument("--level1", choices=("trees", "cnn"),
                        help="the stack's level 1: trees over the features and the level-0 "
                             "maps (ContextDenoiser), or a CNN that corrects the first map; "
-                            "default: trees")
+                            "default: " + STACK_OPTIONS["level1"])
     train.add_argument("--level1-maps", choices=("in_sample", "out_of_fold"),
                        help="which level-0 maps of the training pages level 1 learns from; "
-                            "default: in_sample")
+                            "default: " + STACK_OPTIONS["level1_maps"])
     train.add_argument("--cnn-epochs", type=int,
-                       help="most epochs (1024 patches each) of the stack's CNN; default: 60")
+                       help="most epochs (1024 patches each) of the stack's CNN; default: "
+                            f"{CNN_LEVEL1_OPTIONS['cnn_epochs']}")
     train.add_argument("--cnn-seconds", type=float,
                        help="also stop the stack's CNN after this time (the model then "
                             "depends on the machine's speed); default: no limit")
