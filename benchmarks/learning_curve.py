@@ -9,7 +9,8 @@ figure; this script measures by how much the recipe gains per step of data, to e
 it. For each of the 3 cross-group folds (``dirtydocs evaluate --cv 3``'s), the recipe is
 trained on the fold's training pages and again on subsets that keep a fraction `--keep`
 of its documents and of its backgrounds (drawn with each of `--subset-seeds`; a page is
-kept when both its document and its background are), and scored on the fold's test pages.
+kept when both its document and its background are), and scored on the fold's test pages
+(the stack, and each of its level-0 maps).
 
 Assuming the RMSE falls as a power of the number of document-background pairs the model
 can learn from (``rmse = c * (documents * backgrounds) ** -alpha``), each fold's
@@ -97,6 +98,12 @@ def extrapolate(fold_runs, size, target):
     return alpha, float(full["rmse"] * (target / full[size]) ** -alpha)
 
 
+def level0_rmse(stack, noisy, truth):
+    """The RMSE of each of a fitted stack's level-0 maps, by name."""
+    maps = [stack.level0_maps(page) for page in noisy]
+    return {name: rmse(truth, [page_maps[name] for page_maps in maps]) for name in maps[0]}
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data")
@@ -131,6 +138,7 @@ def main(argv=None):
                    "documents": n_documents, "backgrounds": n_backgrounds,
                    "pairs": n_documents * n_backgrounds,
                    "rmse": rmse(truth, [model.predict(data.noisy[i]) for i in test]),
+                   "level0_rmse": level0_rmse(model, [data.noisy[i] for i in test], truth),
                    "seconds": round(time.perf_counter() - started)}
             print(json.dumps({"fold": fold, **run}), file=sys.stderr, flush=True)
             runs.append(run)
