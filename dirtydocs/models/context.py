@@ -223,7 +223,7 @@ class ContextDenoiser(BaseEstimator):
     (40, 48)
     """
 
-    def __init__(self, features=None, regressor=None, window=7, max_samples=6_000_000,
+    def __init__(self, features=None, regressor=None, window=7, max_samples=12_000_000,
                  random_state=None, verbose=False):
         self.features = features
         self.regressor = regressor

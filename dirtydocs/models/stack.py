@@ -53,12 +53,12 @@ def default_level0(real_pages=None, extra_pages=()):
     --------
     >>> page = np.zeros((10, 20))
     >>> [model.max_samples for _, model in default_level0([page] * 2, [page])]
-    [3000000, 1500000]
+    [9000000, 1500000]
     """
     level0 = [
         ("lightgbm", DocumentDenoiser(
             regressor=PixelRegressor(n_estimators=100, learning_rate=0.2),
-            max_samples=2_000_000)),
+            max_samples=6_000_000)),
         ("random_forest", DocumentDenoiser(
             regressor=PixelRegressor(method="random_forest", n_estimators=30, num_leaves=255,
                                      min_samples_leaf=20),
