@@ -104,6 +104,41 @@ def level0_rmse(stack, noisy, truth):
     return {name: rmse(truth, [page_maps[name] for page_maps in maps]) for name in maps[0]}
 
 
+def summarise(folds, all_pairs, all_pages):
+    """Pooled figures of the folds' runs: measured, and extrapolated to all the data.
+
+    Each fold's RMSE is extrapolated (:func:`extrapolate`) with the exponent from all its
+    subsets, and again from each subset seed's alone, to show how much the estimate
+    rests on which subsets were drawn. Folds are pooled by their test pixels. Each fold's
+    record gains its exponents and extrapolated RMSEs.
+    """
+    weights = np.array([fold["test_pixels"] for fold in folds], float)
+
+    def pooled(values):
+        return float(np.sqrt(np.average(np.square(values), weights=weights)))
+
+    def whole(fold):
+        return max(fold["runs"], key=lambda run: run["pairs"])
+
+    summary = {"rmse_fold_training_sets": pooled([whole(f)["rmse"] for f in folds]),
+               "level0_rmse_fold_training_sets": {
+                   name: pooled([whole(f)["level0_rmse"][name] for f in folds])
+                   for name in whole(folds[0])["level0_rmse"]}}
+    for size, target in (("pairs", all_pairs), ("pages", all_pages)):
+        for fold in folds:
+            fold[f"alpha_{size}"], fold[f"rmse_at_all_{size}"] = extrapolate(
+                fold["runs"], size, target)
+        summary[f"rmse_extrapolated_to_all_{size}"] = pooled(
+            [f[f"rmse_at_all_{size}"] for f in folds])
+    seeds = sorted({run["subset_seed"] for run in folds[0]["runs"]} - {None})
+    summary["rmse_extrapolated_to_all_pairs_by_subset_seed"] = {
+        str(seed): pooled([extrapolate([run for run in f["runs"] if run["subset_seed"]
+                                        in (None, seed)], "pairs", all_pairs)[1]
+                           for f in folds])
+        for seed in seeds}
+    return summary
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data")
@@ -113,61 +148,53 @@ def main(argv=None):
     parser.add_argument("--subset-seeds", type=int, nargs="+", default=[0, 1])
     parser.add_argument("--folds", type=int, nargs="*", default=[0, 1, 2])
     parser.add_argument("--out", default="learning_curve.json")
+    parser.add_argument("--from-json", metavar="FILE",
+                        help="summarise the runs saved in FILE again instead of training")
     args = parser.parse_args(argv)
     data = load_dataset(args.data)
     documents, backgrounds = infer_page_groups(data.noisy, data.clean)
     all_pairs = len(np.unique(documents)) * len(np.unique(backgrounds))
-    folds = []
-    for fold, (train, test) in enumerate(CrossGroupKFold(3, random_state=0)
-                                         .split(documents, backgrounds)):
-        if fold not in args.folds:
-            continue
-        truth = [data.clean[i] for i in test]
-        runs = []
-        subsets = [(1.0, None, train)] + [
-            (keep, seed, subset_pages(train, documents, backgrounds, keep, seed))
-            for keep in args.keep for seed in args.subset_seeds]
-        for keep, seed, pages in subsets:
-            started = time.perf_counter()
-            model = _build_model(build_parser().parse_args(
-                ["train", "-", "--model", "-", "--quiet", *RECIPE]), [], [])
-            model.fit([data.noisy[i] for i in pages], [data.clean[i] for i in pages])
-            n_documents = len(np.unique(documents[pages]))
-            n_backgrounds = len(np.unique(backgrounds[pages]))
-            run = {"keep": keep, "subset_seed": seed, "pages": len(pages),
-                   "documents": n_documents, "backgrounds": n_backgrounds,
-                   "pairs": n_documents * n_backgrounds,
-                   "rmse": rmse(truth, [model.predict(data.noisy[i]) for i in test]),
-                   "level0_rmse": level0_rmse(model, [data.noisy[i] for i in test], truth),
-                   "seconds": round(time.perf_counter() - started)}
-            print(json.dumps({"fold": fold, **run}), file=sys.stderr, flush=True)
-            runs.append(run)
-        record = {"fold": fold, "test_pixels": sum(page.size for page in truth),
-                  "runs": runs}
-        for size, target in (("pairs", all_pairs), ("pages", len(data.names))):
-            record[f"alpha_{size}"], record[f"rmse_at_all_{size}"] = extrapolate(
-                runs, size, target)
-        folds.append(record)
-    weights = np.array([fold["test_pixels"] for fold in folds], float)
-
-    def pooled(values):
-        return float(np.sqrt(np.average(np.square(values), weights=weights)))
-
-    summary = {
-        "command": " ".join(["python", "benchmarks/learning_curve.py", *sys.argv[1:]])
-        if argv is None else None,
-        "all_pairs": all_pairs,
-        "folds": folds,
-        "rmse_fold_training_sets": pooled([max(f["runs"], key=lambda r: r["pairs"])["rmse"]
-                                           for f in folds]),
-        "rmse_extrapolated_to_all_pairs": pooled([f["rmse_at_all_pairs"] for f in folds]),
-        "rmse_extrapolated_to_all_pages": pooled([f["rmse_at_all_pages"] for f in folds]),
-    }
+    if args.from_json:
+        with open(args.from_json) as handle:
+            saved = json.load(handle)
+        command, folds = saved["command"], saved["folds"]
+    else:
+        command = " ".join(["python", "benchmarks/learning_curve.py", *sys.argv[1:]])
+        folds = [run_fold(fold, train, test, data, documents, backgrounds, args)
+                 for fold, (train, test) in enumerate(CrossGroupKFold(3, random_state=0)
+                                                      .split(documents, backgrounds))
+                 if fold in args.folds]
+    summary = summarise(folds, all_pairs, len(data.names))
     with open(args.out, "w") as handle:
-        json.dump(summary, handle, indent=1)
-    print(json.dumps({key: value for key, value in summary.items()
-                      if key.startswith("rmse")}))
+        json.dump({"command": command, "all_pairs": all_pairs, "folds": folds, **summary},
+                  handle, indent=1)
+    print(json.dumps(summary))
     return 0
+
+
+def run_fold(fold, train, test, data, documents, backgrounds, args):
+    """Train the recipe on the fold's pages and on its subsets; score each on its test."""
+    truth = [data.clean[i] for i in test]
+    runs = []
+    subsets = [(1.0, None, train)] + [
+        (keep, seed, subset_pages(train, documents, backgrounds, keep, seed))
+        for keep in args.keep for seed in args.subset_seeds]
+    for keep, seed, pages in subsets:
+        started = time.perf_counter()
+        model = _build_model(build_parser().parse_args(
+            ["train", "-", "--model", "-", "--quiet", *RECIPE]), [], [])
+        model.fit([data.noisy[i] for i in pages], [data.clean[i] for i in pages])
+        n_documents = len(np.unique(documents[pages]))
+        n_backgrounds = len(np.unique(backgrounds[pages]))
+        run = {"keep": keep, "subset_seed": seed, "pages": len(pages),
+               "documents": n_documents, "backgrounds": n_backgrounds,
+               "pairs": n_documents * n_backgrounds,
+               "rmse": rmse(truth, [model.predict(data.noisy[i]) for i in test]),
+               "level0_rmse": level0_rmse(model, [data.noisy[i] for i in test], truth),
+               "seconds": round(time.perf_counter() - started)}
+        print(json.dumps({"fold": fold, **run}), file=sys.stderr, flush=True)
+        runs.append(run)
+    return {"fold": fold, "test_pixels": sum(page.size for page in truth), "runs": runs}
 
 
 if __name__ == "__main__":

@@ -26,3 +26,23 @@ def test_extrapolation_recovers_a_power_law_from_the_subsets():
     alpha, estimate = extrapolate(runs, "pairs", 504)
     assert alpha == pytest.approx(0.4)
     assert estimate == pytest.approx(law(504))
+
+
+def test_summary_pools_the_folds_and_extrapolates_each_seed_apart():
+    from benchmarks.learning_curve import summarise
+
+    def run(seed, pairs, value):
+        return {"subset_seed": seed, "pairs": pairs, "pages": pairs // 2, "rmse": value,
+                "level0_rmse": {"lightgbm": 2 * value}}
+
+    folds = [{"test_pixels": pixels,
+              "runs": [run(None, 200, 0.02), run(0, 50, 0.02 * 4 ** 0.5),  # alpha 0.5
+                       run(1, 100, 0.02)]}  # alpha 0: no gain from more data
+             for pixels in (100, 300)]
+    summary = summarise(folds, all_pairs=800, all_pages=400)
+    assert summary["rmse_fold_training_sets"] == pytest.approx(0.02)
+    assert summary["level0_rmse_fold_training_sets"] == {"lightgbm": pytest.approx(0.04)}
+    by_seed = summary["rmse_extrapolated_to_all_pairs_by_subset_seed"]
+    assert by_seed == {"0": pytest.approx(0.01), "1": pytest.approx(0.02)}
+    assert summary["rmse_extrapolated_to_all_pairs"] == pytest.approx(0.02 * 4 ** -0.25)
+    assert folds[0]["alpha_pairs"] == pytest.approx(0.25)
