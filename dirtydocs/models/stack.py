@@ -270,9 +270,10 @@ class StackedDenoiser(BaseEstimator):
             Marks the pages mixed into the real ones, such as restained or synthetic pairs.
             Level 0 learns from every page; level 1 only from the unmarked ones, so that
             it learns to correct level 0 on real stains. On cross-group folds of the
-            Kaggle pages, 72 restained pairs mixed in so cost 1.6% on held-out Kaggle
-            stains instead of 5.3%, and gained 7.9% on new stains instead of 14.5%
-            (``docs/results.md``). None: level 1 learns from every page too.
+            Kaggle pages, with the second bundled build's budgets, 72 restained pairs
+            mixed in so cost 1.6% on held-out Kaggle stains instead of 5.3%, and gained
+            7.9% on new stains instead of 14.5%; with the default budgets they cost 2.7% and
+            gain 9.9% (``docs/results.md``). None: level 1 learns from every page too.
 
         Returns
         -------
