@@ -155,16 +155,16 @@ def level1_input(level1, page, level0_maps, feature_maps):
 
 
 def _unmarked_pages(mixed_in, n_pages):
-    """Indices of the pages `mixed_in` leaves unmarked (all of them when it is None)."""
+    """Which pages `mixed_in` leaves unmarked, as a bool mask (all when it is None)."""
     if mixed_in is None:
-        return np.arange(n_pages)
+        return np.ones(n_pages, bool)
     marks = np.asarray(mixed_in)
     if marks.shape != (n_pages,) or marks.dtype != bool:
         raise ValueError(f"mixed_in must hold one bool per page ({n_pages}), got "
                          f"{marks.dtype} of shape {marks.shape}")
     if marks.all():
         raise ValueError("mixed_in marks every page: level 1 would have none to learn from")
-    return np.flatnonzero(~marks)
+    return ~marks
 
 
 class StackedDenoiser(BaseEstimator):
@@ -280,7 +280,8 @@ class StackedDenoiser(BaseEstimator):
         self : StackedDenoiser
         """
         noisy_pages, clean_pages = check_page_pairs(noisy_pages, clean_pages)
-        level1_pages = _unmarked_pages(mixed_in, len(noisy_pages))
+        learns_level1 = _unmarked_pages(mixed_in, len(noisy_pages))
+        level1_pages = np.flatnonzero(learns_level1)
         unknown = set(self.feature_maps) - set(FEATURE_MAPS)
         if unknown:
             raise ValueError(f"unknown feature maps {sorted(unknown)}; "
@@ -310,8 +311,6 @@ class StackedDenoiser(BaseEstimator):
 
         if self.level1_maps == "out_of_fold":
             cells = CrossGroupKFold(self.n_folds, random_state=int(rng.randint(2 ** 31)))
-            learns_level1 = np.zeros(len(noisy_pages), bool)
-            learns_level1[level1_pages] = True
             # Mixed-in pages train each cell's models, but nothing reads their own maps.
             cells = ((train, np.asarray(predict)[learns_level1[predict]])
                      for train, predict in cells.split_cells(documents, backgrounds))
