@@ -20,6 +20,11 @@ with pages for pairs: to the 144 pages). That is one extrapolation step of about
 of the measured one (``--keep 0.67`` measures 1.5 times fewer
 documents and backgrounds than a fold; the whole data has 1.5 times more than a fold):
 an estimate, not a measurement on new pages.
+
+More subset draws narrow it without training the whole folds again:
+
+    python benchmarks/learning_curve.py ../shared/data/ddd --add-to docs/learning_curve.json \
+        --subset-seeds 2 3 --out learning_curve.json
 """
 
 import argparse
@@ -150,20 +155,36 @@ def main(argv=None):
     parser.add_argument("--out", default="learning_curve.json")
     parser.add_argument("--from-json", metavar="FILE",
                         help="summarise the runs saved in FILE again instead of training")
+    parser.add_argument("--add-to", metavar="FILE",
+                        help="train only the subsets of --subset-seeds and add them to the "
+                             "runs saved in FILE, whose whole-fold runs they reuse")
     args = parser.parse_args(argv)
+    if args.from_json and args.add_to:
+        parser.error("--from-json and --add-to exclude each other")
     data = load_dataset(args.data)
     documents, backgrounds = infer_page_groups(data.noisy, data.clean)
     all_pairs = len(np.unique(documents)) * len(np.unique(backgrounds))
-    if args.from_json:
-        with open(args.from_json) as handle:
+    command = " ".join(["python", "benchmarks/learning_curve.py", *sys.argv[1:]])
+    if args.from_json or args.add_to:
+        with open(args.from_json or args.add_to) as handle:
             saved = json.load(handle)
-        command, folds = saved["command"], saved["folds"]
-    else:
-        command = " ".join(["python", "benchmarks/learning_curve.py", *sys.argv[1:]])
-        folds = [run_fold(fold, train, test, data, documents, backgrounds, args)
-                 for fold, (train, test) in enumerate(CrossGroupKFold(3, random_state=0)
-                                                      .split(documents, backgrounds))
-                 if fold in args.folds]
+        folds = saved["folds"]
+        command = saved["command"] + ("; " + command if args.add_to else "")
+    if not args.from_json:
+        by_fold = {fold["fold"]: fold for fold in folds} if args.add_to else {}
+        splits = CrossGroupKFold(3, random_state=0).split(documents, backgrounds)
+        for fold, (train, test) in enumerate(splits):
+            if fold not in args.folds:
+                continue
+            if fold in by_fold:
+                by_fold[fold]["runs"] += run_fold(fold, train, test, data, documents,
+                                                  backgrounds, args, whole=False)["runs"]
+            elif args.add_to:
+                raise SystemExit(f"{args.add_to} holds no runs of fold {fold}")
+            else:
+                by_fold[fold] = run_fold(fold, train, test, data, documents, backgrounds,
+                                         args)
+        folds = [by_fold[fold] for fold in sorted(by_fold)]
     summary = summarise(folds, all_pairs, len(data.names))
     with open(args.out, "w") as handle:
         json.dump({"command": command, "all_pairs": all_pairs, "folds": folds, **summary},
@@ -172,11 +193,14 @@ def main(argv=None):
     return 0
 
 
-def run_fold(fold, train, test, data, documents, backgrounds, args):
-    """Train the recipe on the fold's pages and on its subsets; score each on its test."""
+def run_fold(fold, train, test, data, documents, backgrounds, args, whole=True):
+    """Train the recipe on the fold's pages (unless not `whole`) and on its subsets.
+
+    Each model is scored on the fold's test pages.
+    """
     truth = [data.clean[i] for i in test]
     runs = []
-    subsets = [(1.0, None, train)] + [
+    subsets = [(1.0, None, train)] * whole + [
         (keep, seed, subset_pages(train, documents, backgrounds, keep, seed))
         for keep in args.keep for seed in args.subset_seeds]
     for keep, seed, pages in subsets:

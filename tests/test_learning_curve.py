@@ -46,3 +46,49 @@ def test_summary_pools_the_folds_and_extrapolates_each_seed_apart():
     assert by_seed == {"0": pytest.approx(0.01), "1": pytest.approx(0.02)}
     assert summary["rmse_extrapolated_to_all_pairs"] == pytest.approx(0.02 * 4 ** -0.25)
     assert folds[0]["alpha_pairs"] == pytest.approx(0.25)
+
+
+def test_added_subsets_join_the_saved_runs_and_reuse_their_whole_folds(tmp_path, monkeypatch):
+    import json
+    from types import SimpleNamespace
+
+    import benchmarks.learning_curve as learning_curve
+
+    def run(seed, pairs, value):
+        return {"subset_seed": seed, "pairs": pairs, "pages": pairs, "rmse": value,
+                "level0_rmse": {"lightgbm": value}}
+
+    saved = {"command": "python benchmarks/learning_curve.py data",
+             "folds": [{"fold": fold, "test_pixels": 100,
+                        "runs": [run(None, 200, 0.02), run(0, 50, 0.04)]} for fold in (0, 1)]}
+    (tmp_path / "saved.json").write_text(json.dumps(saved))
+    trained = []
+
+    def fake_run_fold(fold, train, test, data, documents, backgrounds, args, whole=True):
+        trained.append((fold, whole))
+        return {"fold": fold, "runs": [run(seed, 100, 0.02 * 2 ** 0.5)
+                                       for seed in args.subset_seeds]}
+
+    class TwoFolds:
+        def __init__(self, n_splits, random_state):
+            pass
+
+        def split(self, documents, backgrounds):
+            return iter([([0], [1]), ([1], [0])])
+
+    monkeypatch.setattr(learning_curve, "load_dataset",
+                        lambda root: SimpleNamespace(noisy=[], clean=[], names=[0] * 200))
+    monkeypatch.setattr(learning_curve, "infer_page_groups",
+                        lambda noisy, clean: (np.arange(40), np.arange(20)))  # 800 pairs
+    monkeypatch.setattr(learning_curve, "CrossGroupKFold", TwoFolds)
+    monkeypatch.setattr(learning_curve, "run_fold", fake_run_fold)
+    out = tmp_path / "more.json"
+    assert learning_curve.main(["data", "--add-to", str(tmp_path / "saved.json"), "--folds",
+                                "0", "1", "--subset-seeds", "2", "3", "--out", str(out)]) == 0
+    assert trained == [(0, False), (1, False)]
+    result = json.loads(out.read_text())
+    assert [len(fold["runs"]) for fold in result["folds"]] == [4, 4]
+    assert result["command"].startswith(saved["command"] + "; ")
+    by_seed = result["rmse_extrapolated_to_all_pairs_by_subset_seed"]
+    assert by_seed == {"0": pytest.approx(0.01), "2": pytest.approx(0.01),
+                       "3": pytest.approx(0.01)}
