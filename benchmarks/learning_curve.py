@@ -161,15 +161,20 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.from_json and args.add_to:
         parser.error("--from-json and --add-to exclude each other")
-    data = load_dataset(args.data)
-    documents, backgrounds = infer_page_groups(data.noisy, data.clean)
-    all_pairs = len(np.unique(documents)) * len(np.unique(backgrounds))
     command = " ".join(["python", "benchmarks/learning_curve.py", *sys.argv[1:]])
+    saved = {}
     if args.from_json or args.add_to:
         with open(args.from_json or args.add_to) as handle:
             saved = json.load(handle)
         folds = saved["folds"]
         command = saved["command"] + ("; " + command if args.add_to else "")
+    if args.from_json and "all_pages" in saved:  # nothing to train: the counts suffice
+        all_pairs, all_pages = saved["all_pairs"], saved["all_pages"]
+    else:
+        data = load_dataset(args.data)
+        documents, backgrounds = infer_page_groups(data.noisy, data.clean)
+        all_pairs = len(np.unique(documents)) * len(np.unique(backgrounds))
+        all_pages = len(data.names)
     if not args.from_json:
         by_fold = {fold["fold"]: fold for fold in folds} if args.add_to else {}
         splits = CrossGroupKFold(3, random_state=0).split(documents, backgrounds)
@@ -185,10 +190,10 @@ def main(argv=None):
                 by_fold[fold] = run_fold(fold, train, test, data, documents, backgrounds,
                                          args)
         folds = [by_fold[fold] for fold in sorted(by_fold)]
-    summary = summarise(folds, all_pairs, len(data.names))
+    summary = summarise(folds, all_pairs, all_pages)
     with open(args.out, "w") as handle:
-        json.dump({"command": command, "all_pairs": all_pairs, "folds": folds, **summary},
-                  handle, indent=1)
+        json.dump({"command": command, "all_pairs": all_pairs, "all_pages": all_pages,
+                   "folds": folds, **summary}, handle, indent=1)
     print(json.dumps(summary))
     return 0
 

@@ -92,3 +92,8 @@ def test_added_subsets_join_the_saved_runs_and_reuse_their_whole_folds(tmp_path,
     by_seed = result["rmse_extrapolated_to_all_pairs_by_subset_seed"]
     assert by_seed == {"0": pytest.approx(0.01), "2": pytest.approx(0.01),
                        "3": pytest.approx(0.01)}
+    # Summarising the saved runs again needs neither training nor the data.
+    monkeypatch.setattr(learning_curve, "load_dataset", None)
+    again = tmp_path / "again.json"
+    assert learning_curve.main(["data", "--from-json", str(out), "--out", str(again)]) == 0
+    assert json.loads(again.read_text()) == result
