@@ -114,8 +114,9 @@ def summarise(folds, all_pairs, all_pages):
 
     Each fold's RMSE is extrapolated (:func:`extrapolate`) with the exponent from all its
     subsets, and again from each subset seed's alone, to show how much the estimate
-    rests on which subsets were drawn. Folds are pooled by their test pixels. Each fold's
-    record gains its exponents and extrapolated RMSEs.
+    rests on which subsets were drawn; with one subset size, each seed's subsets are also
+    pooled as measured. Folds are pooled by their test pixels. Each fold's record gains its
+    exponents and extrapolated RMSEs.
     """
     weights = np.array([fold["test_pixels"] for fold in folds], float)
 
@@ -136,6 +137,11 @@ def summarise(folds, all_pairs, all_pages):
         summary[f"rmse_extrapolated_to_all_{size}"] = pooled(
             [f[f"rmse_at_all_{size}"] for f in folds])
     seeds = sorted({run["subset_seed"] for run in folds[0]["runs"]} - {None})
+    if len({run["keep"] for fold in folds for run in fold["runs"]}) == 2:  # one subset size
+        summary["rmse_subsets_by_subset_seed"] = {
+            str(seed): pooled([next(run["rmse"] for run in f["runs"]
+                                    if run["subset_seed"] == seed) for f in folds])
+            for seed in seeds}
     summary["rmse_extrapolated_to_all_pairs_by_subset_seed"] = {
         str(seed): pooled([extrapolate([run for run in f["runs"] if run["subset_seed"]
                                         in (None, seed)], "pairs", all_pairs)[1]

@@ -32,8 +32,8 @@ def test_summary_pools_the_folds_and_extrapolates_each_seed_apart():
     from benchmarks.learning_curve import summarise
 
     def run(seed, pairs, value):
-        return {"subset_seed": seed, "pairs": pairs, "pages": pairs // 2, "rmse": value,
-                "level0_rmse": {"lightgbm": 2 * value}}
+        return {"subset_seed": seed, "keep": 1.0 if seed is None else 0.5, "pairs": pairs,
+                "pages": pairs // 2, "rmse": value, "level0_rmse": {"lightgbm": 2 * value}}
 
     folds = [{"test_pixels": pixels,
               "runs": [run(None, 200, 0.02), run(0, 50, 0.02 * 4 ** 0.5),  # alpha 0.5
@@ -44,6 +44,8 @@ def test_summary_pools_the_folds_and_extrapolates_each_seed_apart():
     assert summary["level0_rmse_fold_training_sets"] == {"lightgbm": pytest.approx(0.04)}
     by_seed = summary["rmse_extrapolated_to_all_pairs_by_subset_seed"]
     assert by_seed == {"0": pytest.approx(0.01), "1": pytest.approx(0.02)}
+    assert summary["rmse_subsets_by_subset_seed"] == {"0": pytest.approx(0.04),
+                                                      "1": pytest.approx(0.02)}
     assert summary["rmse_extrapolated_to_all_pairs"] == pytest.approx(0.02 * 4 ** -0.25)
     assert folds[0]["alpha_pairs"] == pytest.approx(0.25)
 
@@ -55,8 +57,8 @@ def test_added_subsets_join_the_saved_runs_and_reuse_their_whole_folds(tmp_path,
     import benchmarks.learning_curve as learning_curve
 
     def run(seed, pairs, value):
-        return {"subset_seed": seed, "pairs": pairs, "pages": pairs, "rmse": value,
-                "level0_rmse": {"lightgbm": value}}
+        return {"subset_seed": seed, "keep": 1.0 if seed is None else 0.5, "pairs": pairs,
+                "pages": pairs, "rmse": value, "level0_rmse": {"lightgbm": value}}
 
     saved = {"command": "python benchmarks/learning_curve.py data",
              "folds": [{"fold": fold, "test_pixels": 100,
