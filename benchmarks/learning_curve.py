@@ -174,6 +174,10 @@ def main(argv=None):
             saved = json.load(handle)
         folds = saved["folds"]
         command = saved["command"] + ("; " + command if args.add_to else "")
+        drawn = {run["subset_seed"] for fold in folds for run in fold["runs"]}
+        if args.add_to and drawn & set(args.subset_seeds):
+            parser.error(f"{args.add_to} has subsets of seeds "
+                         f"{sorted(drawn & set(args.subset_seeds))} already")
     if args.from_json and "all_pages" in saved:  # nothing to train: the counts suffice
         all_pairs, all_pages = saved["all_pairs"], saved["all_pages"]
     else:
@@ -211,7 +215,7 @@ def run_fold(fold, train, test, data, documents, backgrounds, args, whole=True):
     """
     truth = [data.clean[i] for i in test]
     runs = []
-    subsets = [(1.0, None, train)] * whole + [
+    subsets = ([(1.0, None, train)] if whole else []) + [
         (keep, seed, subset_pages(train, documents, backgrounds, keep, seed))
         for keep in args.keep for seed in args.subset_seeds]
     for keep, seed, pages in subsets:

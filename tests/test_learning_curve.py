@@ -94,6 +94,9 @@ def test_added_subsets_join_the_saved_runs_and_reuse_their_whole_folds(tmp_path,
     by_seed = result["rmse_extrapolated_to_all_pairs_by_subset_seed"]
     assert by_seed == {"0": pytest.approx(0.01), "2": pytest.approx(0.01),
                        "3": pytest.approx(0.01)}
+    with pytest.raises(SystemExit):  # seed 2's subsets are there already
+        learning_curve.main(["data", "--add-to", str(out), "--subset-seeds", "2", "4"])
+    assert len(trained) == 2
     # Summarising the saved runs again needs neither training nor the data.
     monkeypatch.setattr(learning_curve, "load_dataset", None)
     again = tmp_path / "again.json"
