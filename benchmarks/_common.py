@@ -29,3 +29,12 @@ def best_seconds(function, repeat=5):
         function()
         times.append(time.perf_counter() - start)
     return min(times)
+
+
+def pooled_rmse(rmses, n_pixels):
+    """The RMSE over all pixels of several sets, from each set's RMSE and pixel count.
+
+    >>> round(pooled_rmse([0.01, 0.03], [300, 100]), 5)
+    0.01732
+    """
+    return float(np.sqrt(np.average(np.square(rmses), weights=np.asarray(n_pixels, float))))

@@ -40,8 +40,10 @@ from dirtydocs.io import load_dataset
 from dirtydocs.models.selection import CrossGroupKFold, infer_page_groups
 
 try:  # imported as part of the benchmarks package, as asv does
+    from ._common import pooled_rmse
     from .train_default_model import RECIPE
 except ImportError:  # run as a script: benchmarks/ is on the path
+    from _common import pooled_rmse
     from train_default_model import RECIPE
 
 
@@ -118,10 +120,8 @@ def summarise(folds, all_pairs, all_pages):
     pooled as measured. Folds are pooled by their test pixels. Each fold's record gains its
     exponents and extrapolated RMSEs.
     """
-    weights = np.array([fold["test_pixels"] for fold in folds], float)
-
     def pooled(values):
-        return float(np.sqrt(np.average(np.square(values), weights=weights)))
+        return pooled_rmse(values, [fold["test_pixels"] for fold in folds])
 
     def whole(fold):
         return max(fold["runs"], key=lambda run: run["pairs"])

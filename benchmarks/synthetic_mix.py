@@ -37,8 +37,10 @@ from dirtydocs.models.selection import CrossGroupKFold, infer_page_groups
 from dirtydocs.synth import make_synthetic_training_pages, restain_pages
 
 try:  # imported as part of the benchmarks package, as asv does
+    from ._common import pooled_rmse
     from .train_default_model import RECIPE
 except ImportError:  # run as a script: benchmarks/ is on the path
+    from _common import pooled_rmse
     from train_default_model import RECIPE
 
 NEW_STAIN_SEED = 12345
@@ -115,16 +117,12 @@ def main(argv=None):
 
 def _pooled(folds):
     """RMSE over all folds' test pixels, from each fold's RMSE and pixel count."""
-    pooled = {}
-    for name in (key for key in folds[0] if key not in ("fold", "n_pixels")):
-        pooled[name] = {}
-        for test_name in folds[0][name]:
-            for column in ("noisy", "cleaned"):
-                total = sum(f["n_pixels"] * f[name][test_name][column] ** 2 for f in folds)
-                pooled[name].setdefault(test_name, {})[column] = (
-                    total / sum(f["n_pixels"] for f in folds)) ** 0.5
-    return pooled
-
+    pixels = [f["n_pixels"] for f in folds]
+    return {name: {test_name: {column: pooled_rmse([f[name][test_name][column] for f in folds],
+                                                   pixels)
+                               for column in ("noisy", "cleaned")}
+                   for test_name in folds[0][name]}
+            for name in folds[0] if name not in ("fold", "n_pixels")}
 
 if __name__ == "__main__":
     main()
