@@ -129,3 +129,68 @@ def test_one_feature_pass_gives_the_maps_and_cleaning_of_two(pages, band_rows):
     for shared, own in zip(shared_maps, maps):
         assert_array_equal(shared, own)
     assert_array_equal(cleaned, expected)
+
+
+def _paper(first_map, threshold, size):
+    """Plain scipy reference of the paper rule: the map's minimum over size x size."""
+    from scipy.ndimage import minimum_filter
+
+    return minimum_filter(first_map, size=size, mode="reflect") >= threshold
+
+
+def _stack_with_paper(page, truth):
+    """A first map that is sure of the paper in places and not in others."""
+    return np.stack([page, np.clip(truth + 0.01 * (page - 0.5), 0, 1), page ** 2], axis=-1)
+
+
+@pytest.mark.parametrize("threshold, size", [(0.98, 5), (0.9, 3), (0.98, 9)])
+def test_pixels_sure_to_be_paper_are_set_white_and_the_rest_untouched(pages, threshold,
+                                                                        size):
+    noisy, clean = pages
+    stacks = [_stack_with_paper(page, truth) for page, truth in zip(noisy, clean)]
+    model = _small(paper_threshold=None).fit(stacks[:4], clean[:4])
+    every_pixel = model.predict(stacks[4])
+    gated = clone(model).set_params(paper_threshold=threshold, paper_window=size)
+    gated.__dict__.update({k: v for k, v in model.__dict__.items() if k.endswith("_")})
+    paper = _paper(stacks[4][..., 1], threshold, min(size, model.window))
+    assert 0.1 < paper.mean() < 0.9
+    assert_array_equal(gated.predict(stacks[4]), np.where(paper, 1.0, every_pixel))
+    blank = stacks[4].copy()
+    blank[..., 1] = 1.0  # no row left for the trees, in any band
+    assert (gated.predict(blank) == 1.0).all()
+
+
+@pytest.mark.parametrize("band_rows", [512, 5, 2])
+def test_the_paper_rule_in_one_feature_pass(pages, band_rows):
+    # Level 1 and the level-0 models after the first run only off the paper; their maps
+    # are NaN on it, and everything else is what the pass without the rule gives.
+    noisy, clean = pages
+    extractor = FeatureExtractor(band_rows=band_rows).fit()
+    X, y = extractor.transform(noisy[:3]), np.concatenate([page.ravel() for page in clean[:3]])
+    level0 = [PixelRegressor(n_estimators=30, learning_rate=0.3).fit(X, y),
+              PixelRegressor(method="random_forest", n_estimators=4).fit(X, y)]
+    rows = ContextFeatures(extractor, window=7, n_maps=2)
+    maps = predict_bands(extractor, level0, noisy[4])
+    X1 = np.vstack([band for _, _, band in rows.iter_bands(np.stack([noisy[4], *maps], -1))])
+    level1 = PixelRegressor(n_estimators=10).fit(X1, clean[4].ravel())
+    maps, cleaned = predict_context_bands(rows, level0, level1, noisy[4])
+
+    gated_maps, gated = predict_context_bands(rows, level0, level1, noisy[4],
+                                              paper_threshold=0.95, paper_window=5)
+    paper = _paper(maps[0], 0.95, 5)
+    assert 0.1 < paper.mean() < 0.9
+    assert_array_equal(gated_maps[0], maps[0])
+    assert_array_equal(gated_maps[1], np.where(paper, np.nan, maps[1]))
+    assert_array_equal(gated, np.where(paper, 1.0, cleaned))
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"paper_threshold": 0.0}, r"paper_threshold must be None or a number in \(0, 1\]"),
+    ({"paper_threshold": 1.5}, r"paper_threshold must be None or a number in \(0, 1\]"),
+    ({"paper_threshold": "0.9"}, r"paper_threshold must be None or a number"),
+    ({"paper_window": 4}, "paper_window must be an odd integer"),
+])
+def test_bad_paper_rules_are_refused(pages, params, message):
+    noisy, clean = pages
+    with pytest.raises(ValueError, match=message):
+        _small(**params).fit([np.stack([noisy[0], noisy[0]], axis=-1)], [clean[0]])

@@ -11,10 +11,10 @@ from .._validation import check_page
 from ..features import FeatureExtractor, band_windows
 from ..features._util import check_window
 from ..metrics import rmse
-from .denoiser import fit_seeded, predict_bands, sample_band_rows
+from .denoiser import fit_seeded, sample_band_rows
 from .pixel import PixelRegressor
 
-__all__ = ["ContextDenoiser", "ContextFeatures", "predict_context_bands"]
+__all__ = ["ContextDenoiser", "ContextFeatures", "clean_band", "predict_context_bands"]
 
 
 def _check_stack(stack, name):
@@ -102,21 +102,99 @@ class ContextFeatures:
             The `n_maps` whole maps. The first one's windows read up to ``window // 2``
             rows beyond the band, which must be filled in already.
         """
-        n_features = self.features.n_features_out_
-        band_windows(maps[0], start, stop - start, size=self.window, out=rows,
-                     first_column=n_features)
-        for column, values in enumerate(maps[1:], start=n_features + self.window ** 2):
+        self.fill_window_columns(rows, start, stop, maps[0])
+        for column, values in zip(self.further_map_columns(), maps[1:]):
             rows[:, column] = values[start:stop].reshape(-1)
 
+    def fill_window_columns(self, rows, start, stop, first_map):
+        """Write only the first map's window columns of band ``start:stop``."""
+        band_windows(first_map, start, stop - start, size=self.window, out=rows,
+                     first_column=self.features.n_features_out_)
 
-def predict_context_bands(rows, level0_regressors, level1_regressor, page):
+    def further_map_columns(self):
+        """The columns of the maps after the first, one per map."""
+        first = self.features.n_features_out_ + self.window ** 2
+        return range(first, first + self.n_maps - 1)
+
+    def paper_rows(self, rows, threshold, size):
+        """Rows whose first map is at least `threshold` all over its central size x size.
+
+        Parameters
+        ----------
+        rows : (n, n_features_out_) ndarray of float32
+            Rows whose window columns are filled in.
+        threshold : float
+        size : int
+            Odd, at most `window`.
+
+        Returns
+        -------
+        paper : (n,) ndarray of bool
+        """
+        first, trim = self.features.n_features_out_, (self.window - size) // 2
+        columns = [first + dy * self.window + dx for dy in range(trim, self.window - trim)
+                   for dx in range(trim, self.window - trim)]
+        lowest = rows[:, columns[0]].copy()
+        for column in columns[1:]:
+            np.minimum(lowest, rows[:, column], out=lowest)
+        return lowest >= threshold
+
+
+def clean_band(rows, band, level1_regressor, *, paper_threshold=None, paper_window=5,
+               further_regressors=None):
+    """Level 1's cleaning of one band of rows, skipping the rows that are plainly paper.
+
+    Parameters
+    ----------
+    rows : ContextFeatures
+    band : (n, rows.n_features_out_) ndarray of float32
+        Page features and the first map's window columns filled in; the further maps'
+        columns too, unless `further_regressors` makes them.
+    level1_regressor : regressor
+    paper_threshold : float or None
+        Rows whose first map is at least this all over the central `paper_window` square
+        of their window are set to 1 (white paper) without running `level1_regressor`
+        or `further_regressors` on them. None runs them on every row.
+    paper_window : int
+    further_regressors : sequence of regressors or None
+        Make the further maps from the page features, on the rows level 1 reads only.
+
+    Returns
+    -------
+    cleaned : (n,) ndarray of float32
+        Clipped to [0, 1].
+    further : list of (n,) ndarray of float32
+        The further maps, clipped to [0, 1] and NaN on the skipped rows; empty unless
+        `further_regressors` is given.
+    """
+    if paper_threshold is None:
+        read = np.ones(len(band), bool)
+        work = band
+    else:
+        read = ~rows.paper_rows(band, paper_threshold, paper_window)
+        work = band[read]
+    further = [np.full(len(band), np.nan, np.float32) for _ in further_regressors or ()]
+    cleaned = np.ones(len(band), np.float32)
+    if not len(work):  # all paper: the regressors refuse empty input
+        return cleaned, further
+    for column, regressor, whole in zip(rows.further_map_columns(), further_regressors or (),
+                                        further):
+        values = np.clip(regressor.predict(work[:, :rows.features.n_features_out_]), 0.0, 1.0)
+        work[:, column] = values
+        whole[read] = values
+    cleaned[read] = np.clip(level1_regressor.predict(work), 0.0, 1.0)
+    return cleaned, further
+
+
+def predict_context_bands(rows, level0_regressors, level1_regressor, page, *,
+                          paper_threshold=None, paper_window=5):
     """Level-0 maps of a page and the context model's cleaning of it, in one feature pass.
 
     A stack whose level-0 models and :class:`ContextDenoiser` share their features would
     otherwise compute them twice. Each band's page features go to the level-0 regressors
     first; the band's level-1 rows are finished once the first map is known
     ``window // 2`` rows beyond it, usually after the next band. Memory follows the
-    band size. The output equals predicting level 0 with
+    band size. Without `paper_threshold` the output equals predicting level 0 with
     :func:`~dirtydocs.models.denoiser.predict_bands` and then level 1 on the stacked maps.
 
     Parameters
@@ -129,11 +207,16 @@ def predict_context_bands(rows, level0_regressors, level1_regressor, page):
         Reads all of the columns.
     page : (M, N) ndarray of float32
         A checked page.
+    paper_threshold : float or None
+        As in :func:`clean_band`: pixels where the first map says paper all around are
+        set to 1, and neither level 1 nor the level-0 models after the first run on them.
+    paper_window : int
 
     Returns
     -------
     maps : list of (M, N) ndarray of float32
-        The level-0 maps, clipped to [0, 1].
+        The level-0 maps, clipped to [0, 1]. With `paper_threshold`, the maps after the
+        first are NaN on the pixels set to paper.
     cleaned : (M, N) ndarray of float32
         Clipped to [0, 1].
 
@@ -158,19 +241,28 @@ def predict_context_bands(rows, level0_regressors, level1_regressor, page):
     n_rows, n_cols = page.shape
     n_features = rows.features.n_features_out_
     reach = rows.window // 2
+    # With the paper rule, the maps after the first are made only where level 1 reads them.
+    eager = level0_regressors if paper_threshold is None else level0_regressors[:1]
     maps = [np.empty(page.shape, np.float32) for _ in level0_regressors]
     cleaned = np.empty(page.shape, np.float32)
     pending = []  # bands whose maps are made but whose window reaches unmade rows
 
     def finish(start, stop, band):
-        rows.fill_map_columns(band, start, stop, maps)
-        out = cleaned.reshape(-1)[start * n_cols:stop * n_cols]
-        out[:] = level1_regressor.predict(band)
-        np.clip(out, 0.0, 1.0, out=out)
+        flat = slice(start * n_cols, stop * n_cols)
+        if paper_threshold is None:
+            rows.fill_map_columns(band, start, stop, maps)
+        else:
+            rows.fill_window_columns(band, start, stop, maps[0])
+        cleaned.reshape(-1)[flat], further = clean_band(
+            rows, band, level1_regressor, paper_threshold=paper_threshold,
+            paper_window=paper_window,
+            further_regressors=None if paper_threshold is None else level0_regressors[1:])
+        for values, whole in zip(maps[1:], further):
+            values.reshape(-1)[flat] = whole
 
     for start, stop, band in rows.features.iter_bands(
             page, extra_columns=rows.n_features_out_ - n_features):
-        for values, regressor in zip(maps, level0_regressors):
+        for values, regressor in zip(maps, eager):
             out = values.reshape(-1)[start * n_cols:stop * n_cols]
             out[:] = regressor.predict(band[:, :n_features])
             np.clip(out, 0.0, 1.0, out=out)
@@ -200,6 +292,15 @@ class ContextDenoiser(BaseEstimator):
         Odd side of the first map's neighbourhood.
     max_samples : int
         Training pixels drawn in all, the same share of every page.
+    paper_threshold : float in (0, 1] or None
+        When cleaning, a pixel whose first map is at least this all over the central
+        ``paper_window x paper_window`` square of its window is taken for white paper
+        and set to 1 without running the trees (nor, in a stack, the level-0 models
+        after the first). None runs the trees on every pixel. Training is the same
+        either way. On the Kaggle pages the default skips about 45% of the pixels and
+        changes the RMSE by less than 0.01% (``docs/stack.md``).
+    paper_window : int
+        Odd; a square larger than the window is the whole window.
     random_state : int, RandomState or None
     verbose : bool
 
@@ -224,11 +325,13 @@ class ContextDenoiser(BaseEstimator):
     """
 
     def __init__(self, features=None, regressor=None, window=7, max_samples=12_000_000,
-                 random_state=None, verbose=False):
+                 paper_threshold=0.98, paper_window=5, random_state=None, verbose=False):
         self.features = features
         self.regressor = regressor
         self.window = window
         self.max_samples = max_samples
+        self.paper_threshold = paper_threshold
+        self.paper_window = paper_window
         self.random_state = random_state
         self.verbose = verbose
 
@@ -252,6 +355,7 @@ class ContextDenoiser(BaseEstimator):
         window = check_window(self.window, name="window")
         if not isinstance(self.max_samples, numbers.Integral) or self.max_samples < 2:
             raise ValueError(f"max_samples must be an int >= 2, got {self.max_samples!r}")
+        self.paper_rule()
         stacks, _ = _check_stacks(inputs, "inputs")
         targets = [check_page(t, name=f"targets[{i}]") for i, t in enumerate(targets)]
         if len(targets) != len(stacks):
@@ -291,8 +395,34 @@ class ContextDenoiser(BaseEstimator):
             raise ValueError(f"inputs: the model was fitted on the page and {self.n_maps_} "
                              f"map(s), got {stacks[0].shape[2] - 1}")
         rows = ContextFeatures(self.features_, self.window, self.n_maps_)
-        cleaned = [predict_bands(rows, [self.regressor_], stack)[0] for stack in stacks]
+        threshold, size = self.paper_rule()
+        cleaned = []
+        for stack in stacks:
+            page = np.empty(stack.shape[:2], np.float32)
+            for start, stop, band in rows.iter_bands(stack):
+                page[start:stop] = clean_band(rows, band, self.regressor_,
+                                              paper_threshold=threshold,
+                                              paper_window=size)[0].reshape(stop - start, -1)
+            cleaned.append(page)
         return cleaned[0] if single else cleaned
+
+    def paper_rule(self):
+        """``(paper_threshold, paper_window)``, checked.
+
+        Returns
+        -------
+        threshold : float or None
+        size : int
+            At most `window`.
+        """
+        threshold = self.paper_threshold
+        if threshold is not None and (isinstance(threshold, bool)
+                                      or not isinstance(threshold, numbers.Real)
+                                      or not 0.0 < threshold <= 1.0):
+            raise ValueError(f"paper_threshold must be None or a number in (0, 1], "
+                             f"got {threshold!r}")
+        size = min(check_window(self.paper_window, name="paper_window"), self.window)
+        return (None if threshold is None else float(threshold)), size
 
     def score(self, inputs, targets):
         """Negative RMSE over all pixels (higher is better)."""

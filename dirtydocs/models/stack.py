@@ -385,9 +385,11 @@ class StackedDenoiser(BaseEstimator):
         cleaned = []
         for page in pages:  # checked already
             if shared_rows is not None:
+                threshold, size = self.level1_.paper_rule()
                 cleaned.append(predict_context_bands(
                     shared_rows, [model.regressor_ for _, model in self.level0_],
-                    self.level1_.regressor_, page)[1])
+                    self.level1_.regressor_, page, paper_threshold=threshold,
+                    paper_window=size)[1])
                 continue
             maps = self._level0_maps(page)
             cleaned.append(self.level1_.predict(level1_input(
