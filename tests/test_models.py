@@ -50,6 +50,10 @@ def test_compiled_forest_matches_lightgbm(method):
     model = PixelRegressor(method=method, n_estimators=25, num_leaves=31, random_state=0)
     model.fit(X, y)
     assert_allclose(model.forest_.predict(X), model.booster_.predict(X), rtol=0, atol=1e-12)
+    # The first columns of a wider matrix are walked where they lie, not copied.
+    wider = np.hstack([X, rng.random((3000, 5)).astype(np.float32)])
+    assert_array_equal(model.forest_.predict(wider[:, :6]), model.forest_.predict(X))
+    assert_array_equal(model.forest_.predict(np.asfortranarray(X)), model.forest_.predict(X))
 
 
 def test_float32_rows_on_and_beside_every_threshold_split_like_lightgbm():

@@ -148,7 +148,10 @@ class CompiledForest:
             raise ValueError(f"X has shape {X.shape}, expected (n, {self.n_features})")
         if X.dtype not in (np.float32, np.float64):
             X = X.astype(np.float64)
-        X = np.ascontiguousarray(X)
+        if X.strides[1] != X.itemsize:
+            # The walk reads a row's features at random; rows may lie apart (a view of the
+            # first columns of a wider band needs no copy), a row's features may not.
+            X = np.ascontiguousarray(X)
         threshold = self.threshold32 if X.dtype == np.float32 else self.threshold
         out = np.empty(X.shape[0], np.float64)
         _kernels._predict_forest(X, self.roots, self.feature, threshold, self.children,
