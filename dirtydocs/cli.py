@@ -105,6 +105,7 @@ def command_clean(args):
 # rather than silently ignored.
 STACK_OPTIONS = {"level1": "trees", "level1_maps": "in_sample", "mixed_into": "level0"}
 CNN_LEVEL1_OPTIONS = {"cnn_epochs": 60, "cnn_seconds": None}
+TREE_LEVEL1_OPTIONS = {"stages": "auto"}
 
 
 def _pixel_model_defaults():
@@ -131,9 +132,12 @@ def _train_options(args):
     """
     stacked = args.method == "stacked"
     cnn = stacked and args.level1 == "cnn"
+    in_sample_trees = stacked and not cnn and args.level1_maps != "out_of_fold"
     groups = ((_pixel_model_defaults(), not stacked, "--method lightgbm or random_forest"),
               (STACK_OPTIONS, stacked, "--method stacked"),
-              (CNN_LEVEL1_OPTIONS, cnn, "--method stacked --level1 cnn"))
+              (CNN_LEVEL1_OPTIONS, cnn, "--method stacked --level1 cnn"),
+              (TREE_LEVEL1_OPTIONS, in_sample_trees,
+               "--method stacked --level1 trees --level1-maps in_sample"))
     chosen = f"--method {args.method}" + (f" --level1 {args.level1 or 'trees'}"
                                           if stacked else "")
     filled = argparse.Namespace(**vars(args))
@@ -171,7 +175,8 @@ def _build_model(args, real_pages, extra_pages):
         else:
             level1 = SmallCNN(max_epochs=args.cnn_epochs, max_seconds=args.cnn_seconds)
         return StackedDenoiser(level0=level0, level1=level1, level1_maps=args.level1_maps,
-                               random_state=args.seed, verbose=not args.quiet)
+                               n_stages=args.stages or "auto", random_state=args.seed,
+                               verbose=not args.quiet)
     regressor = PixelRegressor(method=args.method, n_estimators=args.n_estimators,
                                num_leaves=args.num_leaves, learning_rate=args.learning_rate)
     return DocumentDenoiser(
@@ -380,6 +385,9 @@ def build_parser():
     train.add_argument("--level1-maps", choices=("in_sample", "out_of_fold"),
                        help="which level-0 maps of the training pages level 1 learns from; "
                             "default: " + STACK_OPTIONS["level1_maps"])
+    train.add_argument("--stages", type=int, metavar="N",
+                       help="auto-context stages of a tree level 1 on in-sample maps, each "
+                            "reading the last one's output; default: 2 (auto)")
     train.add_argument("--cnn-epochs", type=int,
                        help="most epochs (1024 patches each) of the stack's CNN; default: "
                             f"{CNN_LEVEL1_OPTIONS['cnn_epochs']}")

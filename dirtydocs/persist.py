@@ -21,12 +21,14 @@ from .io import atomic_output
 __all__ = ["ModelFileError", "save", "load", "FORMAT_NAME", "FORMAT_VERSION"]
 
 FORMAT_NAME = "dirtydocs-model"
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 #: Versions this dirtydocs reads. Version 1 predates the local-paper features: its feature
 #: extractors have no `paper_sigmas` and are read with none. Version 2 stacks always had a
 #: CNN level 1, stored as "cnn", trained on out-of-fold maps whose RMSE was "oof_rmse_";
-#: version 3 stores either level 1 as "level1", and "maps_rmse_".
-READABLE_VERSIONS = (1, 2, 3)
+#: version 3 stores either level 1 as "level1", and "maps_rmse_". Version 4 adds the
+#: context models' paper rule (read from older files with the defaults) and a stack's
+#: "later_stages".
+READABLE_VERSIONS = (1, 2, 3, 4)
 MANIFEST = "manifest.json"
 
 
@@ -100,6 +102,7 @@ def _encode(estimator, members):
             "params": _json_params(estimator, skip=("level0", "level1")),
             "level0": [[name, _encode(model, members)] for name, model in estimator.level0_],
             "level1": _encode(estimator.level1_, members),
+            "later_stages": [_encode(stage, members) for stage in estimator.later_stages_],
             "fitted": {"maps_rmse_": estimator.maps_rmse_},
         }
     if isinstance(estimator, SmallCNN):
@@ -182,9 +185,11 @@ def _decode(spec, members):
         params["feature_maps"] = tuple(params.get("feature_maps", ()))
         if "cnn" in spec:  # format 2: always out of fold, before level1_maps existed
             params.setdefault("level1_maps", "out_of_fold")
+        params.setdefault("n_stages", 1 + len(spec.get("later_stages", [])))  # format < 4
         model = StackedDenoiser(**params)
         model.level0_ = [(name, _decode(part, members)) for name, part in spec["level0"]]
         model.level1_ = _decode(spec["level1" if "level1" in spec else "cnn"], members)
+        model.later_stages_ = [_decode(part, members) for part in spec.get("later_stages", [])]
         # As for pixel denoisers; a version-2 stack's level 1 was a CNN, not the default.
         model.set_params(level0=[(name, clone(part)) for name, part in model.level0_],
                          level1=clone(model.level1_))

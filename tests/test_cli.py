@@ -180,6 +180,10 @@ def test_train_can_mix_in_restained_pages(dataset, tmp_path, capsys):
     (["--method", "stacked", "--cnn-seconds", "9"], "not --method stacked --level1 trees"),
     (["--level1", "cnn"], "--level1 is for --method stacked, not --method lightgbm"),
     (["--method", "random_forest", "--mixed-into", "all"], "not --method random_forest"),
+    (["--method", "stacked", "--level1", "cnn", "--stages", "2"],
+     "--stages is for --method stacked --level1 trees --level1-maps in_sample"),
+    (["--method", "stacked", "--level1-maps", "out_of_fold", "--stages", "2"],
+     "not --method stacked --level1 trees"),
 ])
 def test_train_refuses_options_the_chosen_model_would_ignore(dataset, tmp_path, capsys, argv,
                                                              refused):

@@ -7,7 +7,7 @@ from dirtydocs import load, save
 from dirtydocs.features import FeatureExtractor
 from dirtydocs.metrics import rmse
 from dirtydocs.models import ContextDenoiser, DocumentDenoiser, PixelRegressor
-from dirtydocs.models.context import ContextFeatures, predict_context_bands
+from dirtydocs.models.context import ContextFeatures, ContextStage, predict_context_bands
 from dirtydocs.models.denoiser import predict_bands
 from dirtydocs.synth import make_pages
 
@@ -125,7 +125,7 @@ def test_one_feature_pass_gives_the_maps_and_cleaning_of_two(pages, band_rows):
     level1 = PixelRegressor(n_estimators=10).fit(X1, clean[4].ravel())
     expected = np.clip(level1.predict(X1), 0, 1).astype(np.float32).reshape(noisy[4].shape)
 
-    shared_maps, cleaned = predict_context_bands(rows, level0, level1, noisy[4])
+    shared_maps, cleaned = predict_context_bands(level0, [ContextStage(rows, level1)], noisy[4])
     for shared, own in zip(shared_maps, maps):
         assert_array_equal(shared, own)
     assert_array_equal(cleaned, expected)
@@ -173,10 +173,10 @@ def test_the_paper_rule_in_one_feature_pass(pages, band_rows):
     maps = predict_bands(extractor, level0, noisy[4])
     X1 = np.vstack([band for _, _, band in rows.iter_bands(np.stack([noisy[4], *maps], -1))])
     level1 = PixelRegressor(n_estimators=10).fit(X1, clean[4].ravel())
-    maps, cleaned = predict_context_bands(rows, level0, level1, noisy[4])
+    maps, cleaned = predict_context_bands(level0, [ContextStage(rows, level1)], noisy[4])
 
-    gated_maps, gated = predict_context_bands(rows, level0, level1, noisy[4],
-                                              paper_threshold=0.95, paper_window=5)
+    gated_maps, gated = predict_context_bands(
+        level0, [ContextStage(rows, level1, paper_threshold=0.95, paper_window=5)], noisy[4])
     paper = _paper(maps[0], 0.95, 5)
     assert 0.1 < paper.mean() < 0.9
     assert_array_equal(gated_maps[0], maps[0])

@@ -89,6 +89,10 @@ def test_fit_predict_and_out_of_fold_scores(fitted, pages):
         assert fitted.level1_.n_channels_in_ == 2 + 1 + 2  # level-0 maps, page, feature maps
     else:
         assert fitted.level1_.n_maps_ == 2  # beside the page; trees make their own features
+    # n_stages="auto": a second stage for trees on in-sample maps only
+    in_sample_trees = fitted.level1_maps == "in_sample" and not isinstance(fitted.level1_,
+                                                                          SmallCNN)
+    assert len(fitted.later_stages_) == (1 if in_sample_trees else 0)
 
 
 
@@ -129,10 +133,27 @@ def test_in_sample_level1_reads_the_maps_of_the_final_level0(pages, monkeypatch)
     # the same models give at prediction time.
     seen, level0_fits = _record_fits(monkeypatch, ContextDenoiser)
     noisy, clean = pages
-    stack = _stack("trees", level1_maps="in_sample").fit(noisy, clean, groups=GROUPS)
+    stack = _stack("trees", level1_maps="in_sample", n_stages=1).fit(noisy, clean,
+                                                                     groups=GROUPS)
     assert level0_fits == [len(noisy)] * 2  # once per level-0 model, on all pages
     for page, inputs in zip(noisy, seen["inputs"]):
         assert_array_equal(inputs[..., 1:],
+                           np.stack(list(stack.level0_maps(page).values()), axis=-1))
+
+
+def test_a_later_stage_learns_from_the_last_stages_cleaning_of_the_training_pages(
+        pages, monkeypatch):
+    fits = []
+    original_fit = ContextDenoiser.fit
+    monkeypatch.setattr(ContextDenoiser, "fit", lambda self, inputs, targets, groups=None: (
+        fits.append([stack.copy() for stack in inputs]) or original_fit(self, inputs, targets)))
+    noisy, clean = pages
+    stack = _stack("trees", level1_maps="in_sample", n_stages=2).fit(noisy, clean)
+    first, second = fits
+    for page, level1_input_, stage2_input in zip(noisy, first, second):
+        assert_array_equal(stage2_input[..., 0], page)
+        assert_array_equal(stage2_input[..., 1], stack.level1_.predict(level1_input_))
+        assert_array_equal(stage2_input[..., 2:],
                            np.stack(list(stack.level0_maps(page).values()), axis=-1))
 
 
@@ -190,9 +211,10 @@ def test_a_tree_stack_computes_the_page_features_once(pages, monkeypatch):
 
     noisy, clean = pages
     stack = _stack("trees", level1_maps="in_sample").fit(noisy, clean)
-    maps = stack.level0_maps(noisy[5])
-    two_passes = stack.level1_.predict(level1_input(
-        stack.level1_, noisy[5], [maps[name] for name, _ in stack.level0_], ()))
+    maps = [stack.level0_maps(noisy[5])[name] for name, _ in stack.level0_]
+    level1 = stack.level1_.predict(level1_input(stack.level1_, noisy[5], maps, ()))
+    (stage2,) = stack.later_stages_  # n_stages="auto"
+    two_passes = stage2.predict(np.stack([noisy[5], level1, *maps], axis=-1))
     passes = []
     original = FeatureExtractor.iter_bands
     monkeypatch.setattr(FeatureExtractor, "iter_bands",
@@ -203,7 +225,7 @@ def test_a_tree_stack_computes_the_page_features_once(pages, monkeypatch):
     stack.level0_[1][1].features_.set_params(band_rows=7)
     passes.clear()
     assert_array_equal(stack.predict(noisy[5]), two_passes)
-    assert len(passes) == 3
+    assert len(passes) == 4  # two for level 0, one for each stage
 
 
 def test_same_seed_same_stack_and_clone(fitted, pages):
@@ -289,3 +311,57 @@ def test_groups_are_inferred_only_when_something_uses_them(pages, monkeypatch, k
     noisy, clean = pages
     _stack(kind, level1_maps=level1_maps).fit(noisy, clean)
     assert calls == ([len(noisy)] if infers else [])
+
+
+def _staged_stack(band_rows, threshold):
+    from dirtydocs.features import FeatureExtractor
+
+    features = FeatureExtractor(band_rows=band_rows)
+    level0 = [(name, model.set_params(features=features)) for name, model in _level0()]
+    level1 = ContextDenoiser(features=features, regressor=PixelRegressor(n_estimators=8),
+                             window=3, max_samples=6000, paper_threshold=threshold,
+                             paper_window=3)
+    return StackedDenoiser(level0=level0, level1=level1, n_stages=3, random_state=0)
+
+
+@pytest.mark.parametrize("band_rows, threshold", [(512, None), (2, 0.8), (5, 0.8)])
+def test_later_stages_read_the_previous_stage_in_the_one_feature_pass(pages, band_rows,
+                                                                      threshold):
+    # Bands of 2 rows are narrower than a stage's reach: each stage waits on the last.
+    noisy, clean = pages
+    stack = _staged_stack(band_rows, threshold).fit(noisy, clean)
+    assert len(stack.later_stages_) == 2
+    assert all(stage.n_maps_ == 3 for stage in stack.later_stages_)  # stage 1's output too
+    maps = stack.level0_maps(noisy[6])
+    level0_maps = [maps["gbm"], maps["rf"]]
+    expected = stack.level1_.predict(np.stack([noisy[6], *level0_maps], axis=-1))
+    if threshold is not None:
+        assert 0.05 < (expected == 1.0).mean() < 0.95  # the paper rule skips some pixels
+    for stage in stack.later_stages_:
+        expected = stage.predict(np.stack([noisy[6], expected, *level0_maps], axis=-1))
+    assert_array_equal(stack.predict(noisy[6]), expected)
+
+
+def test_later_stages_change_the_cleaning_and_survive_a_round_trip(pages, tmp_path):
+    noisy, clean = pages
+    staged = _staged_stack(512, 0.8).fit(noisy[:6], clean[:6])
+    single = clone(staged).set_params(n_stages=1).fit(noisy[:6], clean[:6])
+    assert not np.array_equal(staged.predict(noisy[6]), single.predict(noisy[6]))
+    assert_array_equal(clone(staged).fit(noisy[:6], clean[:6]).predict(noisy[7]),
+                       staged.predict(noisy[7]))
+    save(staged, tmp_path / "staged.ddm")
+    loaded = load(tmp_path / "staged.ddm")
+    assert loaded.n_stages == 3 and len(loaded.later_stages_) == 2
+    assert_array_equal(loaded.predict(noisy[7]), staged.predict(noisy[7]))
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"n_stages": 0}, "n_stages must be 'auto' or an int >= 1"),
+    ({"n_stages": 2.0}, "n_stages must be 'auto' or an int >= 1"),
+    ({"n_stages": 2, "level1_maps": "out_of_fold"}, "needs a ContextDenoiser level 1 on in-sample"),
+    ({"n_stages": 2, "level1": LEVEL1["cnn"]()}, "needs a ContextDenoiser level 1 on in-sample"),
+])
+def test_bad_stage_counts_are_refused(pages, params, message):  # before any fitting
+    noisy, clean = pages
+    with pytest.raises(ValueError, match=message):
+        _stack("trees", **{"level1_maps": "in_sample", **params}).fit(noisy[:4], clean[:4])

@@ -1,8 +1,10 @@
 """Auto-context: a pixel denoiser that also reads other models' cleaned pages."""
 
+import itertools
 import numbers
 
 import numpy as np
+from scipy import ndimage as ndi
 from sklearn.base import BaseEstimator, clone
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
@@ -14,7 +16,7 @@ from ..metrics import rmse
 from .denoiser import fit_seeded, sample_band_rows
 from .pixel import PixelRegressor
 
-__all__ = ["ContextDenoiser", "ContextFeatures", "clean_band", "predict_context_bands"]
+__all__ = ["ContextDenoiser", "ContextFeatures", "ContextStage", "predict_context_bands"]
 
 
 def _check_stack(stack, name):
@@ -116,109 +118,128 @@ class ContextFeatures:
         first = self.features.n_features_out_ + self.window ** 2
         return range(first, first + self.n_maps - 1)
 
-    def paper_rows(self, rows, threshold, size):
-        """Rows whose first map is at least `threshold` all over its central size x size.
+    def paper_rows(self, first_map, start, stop, threshold, size):
+        """Pixels of rows ``start:stop`` whose first map is at least `threshold` all over
+        the size x size square around them (the window's centre; edges mirrored as the
+        window columns are).
 
         Parameters
         ----------
-        rows : (n, n_features_out_) ndarray of float32
-            Rows whose window columns are filled in.
+        first_map : (M, N) ndarray of float32
+            Known ``size // 2`` rows beyond the band.
+        start, stop : int
         threshold : float
         size : int
             Odd, at most `window`.
 
         Returns
         -------
-        paper : (n,) ndarray of bool
+        paper : ((stop - start) * N,) ndarray of bool
         """
-        first, trim = self.features.n_features_out_, (self.window - size) // 2
-        columns = [first + dy * self.window + dx for dy in range(trim, self.window - trim)
-                   for dx in range(trim, self.window - trim)]
-        lowest = rows[:, columns[0]].copy()
-        for column in columns[1:]:
-            np.minimum(lowest, rows[:, column], out=lowest)
-        return lowest >= threshold
+        reach = size // 2
+        low, high = max(0, start - reach), min(first_map.shape[0], stop + reach)
+        # scipy's "reflect" mirrors with the edge repeated, as band_windows does.
+        lowest = ndi.minimum_filter(first_map[low:high], size=size, mode="reflect")
+        return (lowest[start - low:stop - low] >= threshold).reshape(-1)
 
 
-def clean_band(rows, band, level1_regressor, *, paper_threshold=None, paper_window=5,
-               further_regressors=None):
-    """Level 1's cleaning of one band of rows, skipping the rows that are plainly paper.
+class ContextStage:
+    """One auto-context stage as the band-by-band cleaning runs it.
 
     Parameters
     ----------
     rows : ContextFeatures
-    band : (n, rows.n_features_out_) ndarray of float32
-        Page features and the first map's window columns filled in; the further maps'
-        columns too, unless `further_regressors` makes them.
-    level1_regressor : regressor
+    regressor : regressor
+        Reads all of `rows`' columns.
     paper_threshold : float or None
         Rows whose first map is at least this all over the central `paper_window` square
-        of their window are set to 1 (white paper) without running `level1_regressor`
-        or `further_regressors` on them. None runs them on every row.
+        of their window are set to 1 (white paper) without running `regressor` on them,
+        nor the regressors of missing map values. None runs them on every row.
     paper_window : int
-    further_regressors : sequence of regressors or None
-        Make the further maps from the page features, on the rows level 1 reads only.
-
-    Returns
-    -------
-    cleaned : (n,) ndarray of float32
-        Clipped to [0, 1].
-    further : list of (n,) ndarray of float32
-        The further maps, clipped to [0, 1] and NaN on the skipped rows; empty unless
-        `further_regressors` is given.
+        Odd, at most ``rows.window``.
     """
-    if paper_threshold is None:
-        read = np.ones(len(band), bool)
-        work = band
-    else:
-        read = ~rows.paper_rows(band, paper_threshold, paper_window)
-        work = band[read]
-    further = [np.full(len(band), np.nan, np.float32) for _ in further_regressors or ()]
-    cleaned = np.ones(len(band), np.float32)
-    if not len(work):  # all paper: the regressors refuse empty input
-        return cleaned, further
-    for column, regressor, whole in zip(rows.further_map_columns(), further_regressors or (),
-                                        further):
-        values = np.clip(regressor.predict(work[:, :rows.features.n_features_out_]), 0.0, 1.0)
-        work[:, column] = values
-        whole[read] = values
-    cleaned[read] = np.clip(level1_regressor.predict(work), 0.0, 1.0)
-    return cleaned, further
+
+    def __init__(self, rows, regressor, paper_threshold=None, paper_window=5):
+        self.rows = rows
+        self.regressor = regressor
+        self.paper_threshold = paper_threshold
+        self.paper_window = paper_window
+
+    def clean_band(self, band, start, stop, first_map, further_maps, further_regressors=()):
+        """The stage's cleaning of page rows ``start:stop``, whose page features are in `band`.
+
+        Parameters
+        ----------
+        band : (n, >= rows.n_features_out_) ndarray of float32
+            The page features in the first columns; the stage writes its map columns
+            after them.
+        start, stop : int
+        first_map : (M, N) ndarray of float32
+            Known ``rows.window // 2`` rows beyond the band.
+        further_maps : sequence of (M, N) ndarray of float32
+            Read at the pixel. Values still NaN on rows the stage reads are made by the
+            matching one of `further_regressors` from the page features, and stored.
+        further_regressors : sequence of regressors or None
+
+        Returns
+        -------
+        cleaned : (n,) ndarray of float32
+            Clipped to [0, 1].
+        """
+        rows, n_features = self.rows, self.rows.features.n_features_out_
+        n_cols = first_map.shape[1]
+        rows.fill_window_columns(band, start, stop, first_map)
+        if self.paper_threshold is None:
+            read = np.ones(len(band), bool)
+        else:
+            read = ~rows.paper_rows(first_map, start, stop, self.paper_threshold,
+                                    self.paper_window)
+        for column, values, regressor in itertools.zip_longest(
+                rows.further_map_columns(), further_maps, further_regressors or ()):
+            values = values.reshape(-1)[start * n_cols:stop * n_cols]
+            missing = read & np.isnan(values)
+            if regressor is not None and missing.any():
+                values[missing] = np.clip(regressor.predict(band[missing, :n_features]),
+                                          0.0, 1.0)
+            band[:, column] = values
+        cleaned = np.ones(len(band), np.float32)
+        if read.any():  # the regressors refuse empty input
+            work = band[read, :rows.n_features_out_] if not read.all() else band[
+                :, :rows.n_features_out_]
+            cleaned[read] = np.clip(self.regressor.predict(work), 0.0, 1.0)
+        return cleaned
 
 
-def predict_context_bands(rows, level0_regressors, level1_regressor, page, *,
-                          paper_threshold=None, paper_window=5):
-    """Level-0 maps of a page and the context model's cleaning of it, in one feature pass.
+def predict_context_bands(level0_regressors, stages, page):
+    """Level-0 maps of a page and its cleaning by auto-context stages, in one feature pass.
 
-    A stack whose level-0 models and :class:`ContextDenoiser` share their features would
-    otherwise compute them twice. Each band's page features go to the level-0 regressors
-    first; the band's level-1 rows are finished once the first map is known
-    ``window // 2`` rows beyond it, usually after the next band. Memory follows the
-    band size. Without `paper_threshold` the output equals predicting level 0 with
-    :func:`~dirtydocs.models.denoiser.predict_bands` and then level 1 on the stacked maps.
+    A stack whose level-0 models and :class:`ContextDenoiser` stages share their features
+    would otherwise compute them once per level. Each band's page features go to the
+    level-0 regressors first; a stage finishes a band once its first map (level 0's
+    first for the first stage, the previous stage's output for the next) is known
+    ``window // 2`` rows beyond it. Memory follows the band size. Without paper rules the
+    output equals predicting level 0 with :func:`~dirtydocs.models.denoiser.predict_bands`
+    and then each stage on the stacked maps.
+
+    The first stage reads the first level-0 map's window and the other level-0 maps at the
+    pixel; each later stage the previous stage's window and every level-0 map at the pixel.
 
     Parameters
     ----------
-    rows : ContextFeatures
-        With as many maps as `level0_regressors`.
     level0_regressors : sequence of regressors
-        Read the first ``rows.features.n_features_out_`` columns.
-    level1_regressor : regressor
-        Reads all of the columns.
+        Read the first ``n_features_out_`` columns of the stages' features.
+    stages : sequence of ContextStage
+        Their rows share one FeatureExtractor.
     page : (M, N) ndarray of float32
         A checked page.
-    paper_threshold : float or None
-        As in :func:`clean_band`: pixels where the first map says paper all around are
-        set to 1, and neither level 1 nor the level-0 models after the first run on them.
-    paper_window : int
 
     Returns
     -------
     maps : list of (M, N) ndarray of float32
-        The level-0 maps, clipped to [0, 1]. With `paper_threshold`, the maps after the
-        first are NaN on the pixels set to paper.
+        The level-0 maps, clipped to [0, 1]. When a stage has a paper rule, the maps after
+        the first are made only where a stage reads them, and NaN elsewhere.
     cleaned : (M, N) ndarray of float32
-        Clipped to [0, 1].
+        The last stage's output, clipped to [0, 1].
 
     Examples
     --------
@@ -231,45 +252,55 @@ def predict_context_bands(rows, level0_regressors, level1_regressor, page, *,
     >>> X1 = np.vstack([band for _, _, band in rows.iter_bands(np.stack(
     ...     [noisy[0], level0.predict(X).reshape(40, 48).clip(0, 1)], axis=-1))])
     >>> level1 = PixelRegressor(n_estimators=5).fit(X1, y)
-    >>> maps, cleaned = predict_context_bands(rows, [level0], level1, noisy[0])
+    >>> maps, cleaned = predict_context_bands([level0], [ContextStage(rows, level1)], noisy[0])
     >>> cleaned.shape, len(maps)
     ((40, 48), 1)
     """
-    if len(level0_regressors) != rows.n_maps:
-        raise ValueError(f"expected {rows.n_maps} level-0 regressor(s), "
-                         f"got {len(level0_regressors)}")
-    n_rows, n_cols = page.shape
-    n_features = rows.features.n_features_out_
-    reach = rows.window // 2
-    # With the paper rule, the maps after the first are made only where level 1 reads them.
-    eager = level0_regressors if paper_threshold is None else level0_regressors[:1]
-    maps = [np.empty(page.shape, np.float32) for _ in level0_regressors]
-    cleaned = np.empty(page.shape, np.float32)
-    pending = []  # bands whose maps are made but whose window reaches unmade rows
+    n_level0 = len(level0_regressors)
+    for number, stage in enumerate(stages):
+        expected = n_level0 if number == 0 else n_level0 + 1
+        if stage.rows.n_maps != expected:
+            raise ValueError(f"stage {number + 1} reads {stage.rows.n_maps} map(s), "
+                             f"expected {expected}")
+    features = stages[0].rows.features
+    n_rows = page.shape[0]
+    n_features = features.n_features_out_
+    lazy = any(stage.paper_threshold is not None for stage in stages)
+    eager = level0_regressors[:1] if lazy else level0_regressors
+    maps = [np.full(page.shape, np.nan, np.float32) for _ in level0_regressors]
+    outputs = [np.empty(page.shape, np.float32) for _ in stages]
+    known = [0] * (len(stages) + 1)  # rows known of level 0's first map and of each stage
+    pending = [[] for _ in stages]  # per stage: bands it has yet to finish
 
-    def finish(start, stop, band):
-        flat = slice(start * n_cols, stop * n_cols)
-        if paper_threshold is None:
-            rows.fill_map_columns(band, start, stop, maps)
-        else:
-            rows.fill_window_columns(band, start, stop, maps[0])
-        cleaned.reshape(-1)[flat], further = clean_band(
-            rows, band, level1_regressor, paper_threshold=paper_threshold,
-            paper_window=paper_window,
-            further_regressors=None if paper_threshold is None else level0_regressors[1:])
-        for values, whole in zip(maps[1:], further):
-            values.reshape(-1)[flat] = whole
+    def finish(number, start, stop, band):
+        stage = stages[number]
+        first_map, further = ((maps[0], maps[1:]) if number == 0
+                              else (outputs[number - 1], maps))
+        regressors = level0_regressors[1:] if number == 0 else [None, *level0_regressors[1:]]
+        outputs[number][start:stop] = stage.clean_band(
+            band, start, stop, first_map, further, regressors).reshape(stop - start, -1)
+        known[number + 1] = stop
+        if number + 1 < len(stages):
+            pending[number + 1].append((start, stop, band))
 
-    for start, stop, band in rows.features.iter_bands(
-            page, extra_columns=rows.n_features_out_ - n_features):
+    extra = max(stage.rows.n_features_out_ for stage in stages) - n_features
+    for start, stop, band in features.iter_bands(page, extra_columns=extra):
         for values, regressor in zip(maps, eager):
-            out = values.reshape(-1)[start * n_cols:stop * n_cols]
+            out = values[start:stop].reshape(-1)
             out[:] = regressor.predict(band[:, :n_features])
             np.clip(out, 0.0, 1.0, out=out)
-        pending.append((start, stop, band))
-        while pending and min(n_rows, pending[0][1] + reach) <= stop:
-            finish(*pending.pop(0))
-    return maps, cleaned
+        known[0] = stop
+        pending[0].append((start, stop, band))
+        progressed = True
+        while progressed:
+            progressed = False
+            for number, stage in enumerate(stages):
+                reach = stage.rows.window // 2
+                while pending[number] and known[number] >= min(n_rows,
+                                                               pending[number][0][1] + reach):
+                    finish(number, *pending[number].pop(0))
+                    progressed = True
+    return maps, outputs[-1]
 
 
 class ContextDenoiser(BaseEstimator):
@@ -394,17 +425,25 @@ class ContextDenoiser(BaseEstimator):
         if stacks[0].shape[2] != self.n_maps_ + 1:
             raise ValueError(f"inputs: the model was fitted on the page and {self.n_maps_} "
                              f"map(s), got {stacks[0].shape[2] - 1}")
-        rows = ContextFeatures(self.features_, self.window, self.n_maps_)
-        threshold, size = self.paper_rule()
+        stage = self.stage()
         cleaned = []
         for stack in stacks:
             page = np.empty(stack.shape[:2], np.float32)
-            for start, stop, band in rows.iter_bands(stack):
-                page[start:stop] = clean_band(rows, band, self.regressor_,
-                                              paper_threshold=threshold,
-                                              paper_window=size)[0].reshape(stop - start, -1)
+            maps = [np.ascontiguousarray(stack[..., c]) for c in range(1, stack.shape[2])]
+            for start, stop, band in stage.rows.features.iter_bands(
+                    stack[..., 0], extra_columns=stage.rows.n_features_out_
+                    - stage.rows.features.n_features_out_):
+                page[start:stop] = stage.clean_band(band, start, stop, maps[0],
+                                                    maps[1:]).reshape(stop - start, -1)
             cleaned.append(page)
         return cleaned[0] if single else cleaned
+
+    def stage(self):
+        """This fitted model as a :class:`ContextStage` of a band-by-band cleaning."""
+        check_is_fitted(self, "regressor_")
+        threshold, size = self.paper_rule()
+        return ContextStage(ContextFeatures(self.features_, self.window, self.n_maps_),
+                            self.regressor_, threshold, size)
 
     def paper_rule(self):
         """``(paper_threshold, paper_window)``, checked.

@@ -1,5 +1,6 @@
 """Stacking: pixel regressors out of fold, then a level-1 model that reads their output."""
 
+import numbers
 import sys
 
 import numpy as np
@@ -11,7 +12,7 @@ from .._validation import check_page_pairs, check_pages
 from ..features import background_ratio, median_background, sauvola_threshold
 from ..metrics import rmse
 from ..nn import SmallCNN
-from .context import ContextDenoiser, ContextFeatures, predict_context_bands
+from .context import ContextDenoiser, predict_context_bands
 from .denoiser import DocumentDenoiser, mixed_sample_budget, predict_bands
 from .pixel import PixelRegressor
 from .selection import CrossGroupKFold, infer_page_groups
@@ -206,6 +207,13 @@ class StackedDenoiser(BaseEstimator):
     feature_maps : tuple of str
         Names from :data:`FEATURE_MAPS` given to a CNN level 1 as extra channels (the
         trees compute their own features).
+    n_stages : int or "auto"
+        Auto-context stages of a tree level 1 (in-sample maps only). Stage 1 is `level1`;
+        each further stage is a copy of it that reads the previous stage's output (its
+        window) and every level-0 map at the pixel, and learns from the previous stage's
+        cleaning of the training pages. "auto": 2 for a :class:`ContextDenoiser` level 1
+        on in-sample maps, else 1. A second stage took 2.7 to 3.5% off the cross-group
+        RMSE of the bundled recipe (``docs/stack.md``).
     n_folds : int
         Document folds and background folds for the out-of-fold maps (``n_folds ** 2``
         fits of each level-0 model).
@@ -217,6 +225,8 @@ class StackedDenoiser(BaseEstimator):
     level0_ : list of (str, DocumentDenoiser)
         Level-0 models refitted on all training pages.
     level1_ : ContextDenoiser or SmallCNN
+    later_stages_ : list of ContextDenoiser
+        Stages 2 to `n_stages`.
     maps_rmse_ : dict
         RMSE of each level-0 model's maps of the training pages that the level-1 model
         learned from (out of fold or in sample).
@@ -234,12 +244,13 @@ class StackedDenoiser(BaseEstimator):
     """
 
     def __init__(self, level0=None, level1=None, level1_maps="in_sample",
-                 feature_maps=("minus_sauvola", "normalised"), n_folds=3, random_state=None,
-                 verbose=False):
+                 feature_maps=("minus_sauvola", "normalised"), n_stages="auto", n_folds=3,
+                 random_state=None, verbose=False):
         self.level0 = level0
         self.level1 = level1
         self.level1_maps = level1_maps
         self.feature_maps = feature_maps
+        self.n_stages = n_stages
         self.n_folds = n_folds
         self.random_state = random_state
         self.verbose = verbose
@@ -293,6 +304,13 @@ class StackedDenoiser(BaseEstimator):
         if not isinstance(self.level1, (ContextDenoiser, SmallCNN, type(None))):
             raise TypeError(f"level1 must be a SmallCNN or a ContextDenoiser, "
                             f"got {type(self.level1).__name__}")
+        staged = not isinstance(self.level1, SmallCNN) and self.level1_maps == "in_sample"
+        n_stages = (2 if staged else 1) if self.n_stages == "auto" else self.n_stages
+        if (isinstance(n_stages, bool) or not isinstance(n_stages, numbers.Integral)
+                or n_stages < 1):
+            raise ValueError(f"n_stages must be 'auto' or an int >= 1, got {self.n_stages!r}")
+        if n_stages > 1 and not staged:
+            raise ValueError("n_stages > 1 needs a ContextDenoiser level 1 on in-sample maps")
         rng = check_random_state(self.random_state)
         documents = backgrounds = None
         needs_groups = (self.level1_maps == "out_of_fold"
@@ -331,7 +349,6 @@ class StackedDenoiser(BaseEstimator):
 
         inputs = [level1_input(level1, noisy_pages[i], page_maps, self.feature_maps)
                   for i, page_maps in zip(level1_pages, maps)]
-        del maps
         if self.verbose:
             level1.set_params(verbose=True)
         self._log(f"level 1: training the {type(level1).__name__} on {len(inputs)} pages")
@@ -340,7 +357,18 @@ class StackedDenoiser(BaseEstimator):
         self.level1_ = level1.fit(
             inputs, level1_clean,
             groups=None if backgrounds is None else backgrounds[level1_pages])
-        del inputs
+        self.later_stages_ = []
+        for number in range(2, n_stages + 1):
+            # Each stage learns from the previous one's cleaning of the training pages,
+            # made as it is made when cleaning (paper rule included).
+            previous = (self.later_stages_ or [self.level1_])[-1].predict(inputs)
+            inputs = [np.stack([noisy_pages[i], output, *page_maps], axis=-1)
+                      for i, output, page_maps in zip(level1_pages, previous, maps)]
+            del previous
+            stage = seeded(level1)
+            self._log(f"stage {number}: training the ContextDenoiser on {len(inputs)} pages")
+            self.later_stages_.append(stage.fit(inputs, level1_clean))
+        del inputs, maps
         if self.level1_maps == "out_of_fold":
             self._log("level 0: refitting on all pages")
             self.level0_ = [(name, seeded(model).fit(noisy_pages, clean_pages))
@@ -381,35 +409,35 @@ class StackedDenoiser(BaseEstimator):
         """
         check_is_fitted(self, "level1_")
         pages, single = check_pages(pages, name="pages")
-        shared_rows = self._shared_rows()
+        shares_features = self._shares_features()
         cleaned = []
         for page in pages:  # checked already
-            if shared_rows is not None:
-                threshold, size = self.level1_.paper_rule()
+            if shares_features:
                 cleaned.append(predict_context_bands(
-                    shared_rows, [model.regressor_ for _, model in self.level0_],
-                    self.level1_.regressor_, page, paper_threshold=threshold,
-                    paper_window=size)[1])
+                    [model.regressor_ for _, model in self.level0_],
+                    [stage.stage() for stage in [self.level1_, *self.later_stages_]],
+                    page)[1])
                 continue
-            maps = self._level0_maps(page)
-            cleaned.append(self.level1_.predict(level1_input(
-                self.level1_, page, [maps[name] for name, _ in self.level0_],
-                self.feature_maps)))
+            by_name = self._level0_maps(page)
+            maps = [by_name[name] for name, _ in self.level0_]
+            output = self.level1_.predict(level1_input(self.level1_, page, maps,
+                                                       self.feature_maps))
+            for stage in self.later_stages_:
+                output = stage.predict(np.stack([page, output, *maps], axis=-1))
+            cleaned.append(output)
         return cleaned[0] if single else cleaned
 
-    def _shared_rows(self):
-        """The level-1 rows when every level uses the same page features, else None.
+    def _shares_features(self):
+        """Whether every level uses the same page features.
 
         Then one feature pass serves the whole stack (:func:`predict_context_bands`)
-        instead of one for level 0 and another for level 1.
+        instead of one for level 0 and another for each later level.
         """
         if not isinstance(self.level1_, ContextDenoiser):
-            return None
-        features = self.level1_.features_
-        if any(model.features_.get_params() != features.get_params()
-               for _, model in self.level0_):
-            return None
-        return ContextFeatures(features, self.level1_.window, self.level1_.n_maps_)
+            return False
+        features = self.level1_.features_.get_params()
+        return all(model.features_.get_params() == features
+                   for model in [*(model for _, model in self.level0_), *self.later_stages_])
 
     def score(self, noisy_pages, clean_pages):
         """Negative RMSE over all pixels (higher is better)."""
