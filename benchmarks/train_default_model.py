@@ -5,8 +5,9 @@
 The recipe is a fixed command line with a fixed seed and no time limits, so the same data
 gives the same model file bit for bit. The bundled model is the stack with a tree level
 1 trained on in-sample level-0 maps (``docs/stack.md``): its level-0 models are
-``dirtydocs.models.stack.default_level0()`` and its level 1 ``ContextDenoiser()``, so a
-change to those defaults changes the bundled model, and the tests of the stack see it.
+``dirtydocs.models.stack.default_level0()`` and its level 1 two stages of
+``ContextDenoiser()`` (``StackedDenoiser(n_stages="auto")``), so a change to those
+defaults changes the bundled model, and the tests of the stack see it.
 LightGBM is deterministic for a given thread count, and its trees came out identical in
 repeated runs on the 2-core reference machine. The script prints the file's SHA-256 so
 that two builds can be compared.

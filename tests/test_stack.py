@@ -295,6 +295,31 @@ def test_format_2_stacks_load_with_their_cnn(pages, tmp_path):
     assert_array_equal(loaded.predict(noisy[0]), stack.predict(noisy[0]))
 
 
+def test_format_3_stacks_load_as_one_stage_with_the_default_paper_rule(pages, tmp_path):
+    # Format 3 had neither later stages nor the paper rule; the bundled model of
+    # 2026-11-24 is such a file.
+    from tests.test_persist import _rewrite
+
+    noisy, clean = pages
+    stack = _stack("trees", level1_maps="in_sample", n_stages=1).fit(noisy, clean)
+    save(stack, tmp_path / "new.ddm")
+
+    def as_format_3(members):
+        manifest = json.loads(members["manifest.json"])
+        manifest["format_version"] = 3
+        model = manifest["model"]
+        del model["later_stages"], model["params"]["n_stages"]
+        for key in ("paper_threshold", "paper_window"):
+            del model["level1"]["params"][key]
+        members["manifest.json"] = json.dumps(manifest).encode()
+
+    _rewrite(tmp_path / "new.ddm", tmp_path / "old.ddm", as_format_3)
+    loaded = load(tmp_path / "old.ddm")
+    assert loaded.n_stages == 1 and loaded.later_stages_ == []
+    assert loaded.level1_.paper_threshold == ContextDenoiser().paper_threshold
+    assert_array_equal(loaded.predict(noisy[0]), stack.predict(noisy[0]))
+
+
 @pytest.mark.parametrize("kind, level1_maps, infers", [
     ("trees", "in_sample", False), ("trees", "out_of_fold", True), ("cnn", "in_sample", True)])
 def test_groups_are_inferred_only_when_something_uses_them(pages, monkeypatch, kind,
