@@ -175,6 +175,11 @@ def main(argv=None):
         folds = saved["folds"]
         command = saved["command"] + ("; " + command if args.add_to else "")
         drawn = {run["subset_seed"] for fold in folds for run in fold["runs"]}
+        if args.add_to and saved.get("recipe") != RECIPE:
+            # Files from before the recipe was saved hold runs of the one-stage stack.
+            parser.error(f"{args.add_to} holds runs of another recipe "
+                         f"({' '.join(saved.get('recipe', ['unrecorded']))}), not "
+                         f"{' '.join(RECIPE)}; its whole folds would not fit new subsets")
         if args.add_to and drawn & set(args.subset_seeds):
             parser.error(f"{args.add_to} has subsets of seeds "
                          f"{sorted(drawn & set(args.subset_seeds))} already")
@@ -202,8 +207,9 @@ def main(argv=None):
         folds = [by_fold[fold] for fold in sorted(by_fold)]
     summary = summarise(folds, all_pairs, all_pages)
     with open(args.out, "w") as handle:
-        json.dump({"command": command, "all_pairs": all_pairs, "all_pages": all_pages,
-                   "folds": folds, **summary}, handle, indent=1)
+        json.dump({"command": command, "recipe": saved.get("recipe", RECIPE),
+                   "all_pairs": all_pairs, "all_pages": all_pages, "folds": folds, **summary},
+                  handle, indent=1)
     print(json.dumps(summary))
     return 0
 

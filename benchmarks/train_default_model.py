@@ -24,7 +24,7 @@ from pathlib import Path
 from dirtydocs.cli import main as dirtydocs_main
 
 RECIPE = ["--method", "stacked", "--level1", "trees", "--level1-maps", "in_sample",
-          "--seed", "0"]
+          "--stages", "2", "--seed", "0"]
 LIGHTGBM_RECIPE = ["--method", "lightgbm", "--n-estimators", "200", "--num-leaves", "127",
                    "--learning-rate", "0.1", "--max-samples", "8000000", "--seed", "0"]
 

@@ -61,6 +61,7 @@ def test_added_subsets_join_the_saved_runs_and_reuse_their_whole_folds(tmp_path,
                 "pages": pairs, "rmse": value, "level0_rmse": {"lightgbm": value}}
 
     saved = {"command": "python benchmarks/learning_curve.py data",
+             "recipe": learning_curve.RECIPE,
              "folds": [{"fold": fold, "test_pixels": 100,
                         "runs": [run(None, 200, 0.02), run(0, 50, 0.04)]} for fold in (0, 1)]}
     (tmp_path / "saved.json").write_text(json.dumps(saved))
@@ -96,6 +97,10 @@ def test_added_subsets_join_the_saved_runs_and_reuse_their_whole_folds(tmp_path,
                        "3": pytest.approx(0.01)}
     with pytest.raises(SystemExit):  # seed 2's subsets are there already
         learning_curve.main(["data", "--add-to", str(out), "--subset-seeds", "2", "4"])
+    older = tmp_path / "older.json"
+    older.write_text(json.dumps({**saved, "recipe": ["--stages", "1"]}))
+    with pytest.raises(SystemExit):  # its whole folds are another recipe's
+        learning_curve.main(["data", "--add-to", str(older), "--subset-seeds", "4"])
     assert len(trained) == 2
     # Summarising the saved runs again needs neither training nor the data.
     monkeypatch.setattr(learning_curve, "load_dataset", None)
