@@ -225,9 +225,11 @@ def predict_context_bands(level0_regressors, stages, page):
 
     A stack whose level-0 models and :class:`ContextDenoiser` stages share their features
     would otherwise compute them once per level. Each band's page features go to the
-    level-0 regressors first; a stage finishes a band once its first map (level 0's
-    first for the first stage, the previous stage's output for the next) is known
-    ``window // 2`` rows beyond it. Memory follows the band size. Without paper rules the
+    level-0 regressors first; a stage cleans a row once its first map (level 0's first
+    for the first stage, the previous stage's output for the next) is known ``window //
+    2`` rows beyond it, so the stages trail the level-0 maps by a few rows and at most
+    two bands are held at a time (more if bands are narrower than the stages' reach).
+    Memory follows the band size. Without paper rules the
     output equals predicting level 0 with :func:`~dirtydocs.models.denoiser.predict_bands`
     and then each stage on the stacked maps.
 
@@ -273,25 +275,28 @@ def predict_context_bands(level0_regressors, stages, page):
             raise ValueError(f"stage {number + 1} reads {stage.rows.n_maps} map(s), "
                              f"expected {expected}")
     features = stages[0].rows.features
-    n_rows = page.shape[0]
+    n_rows, n_cols = page.shape
     n_features = features.n_features_out_
     lazy = any(stage.paper_threshold is not None for stage in stages)
     eager = level0_regressors[:1] if lazy else level0_regressors
     maps = [np.full(page.shape, np.nan, np.float32) for _ in level0_regressors]
     outputs = [np.empty(page.shape, np.float32) for _ in stages]
-    known = [0] * (len(stages) + 1)  # rows known of level 0's first map and of each stage
-    pending = [[] for _ in stages]  # per stage: bands it has yet to finish
+    known = 0  # rows of the level-0 maps made so far
+    done = [0] * len(stages)  # rows each stage has cleaned so far
+    bands = []  # (start, stop, band) whose rows some stage has yet to clean
 
-    def finish(number, start, stop, band):
+    def clean_rows(number, first, last):
+        """Stage `number` cleans rows first:last, a piece of each band they fall in."""
         stage = stages[number]
         first_map, further = ((maps[0], maps[1:]) if number == 0
                               else (outputs[number - 1], maps))
         regressors = level0_regressors[1:] if number == 0 else [None, *level0_regressors[1:]]
-        outputs[number][start:stop] = stage.clean_band(
-            band, start, stop, first_map, further, regressors).reshape(stop - start, -1)
-        known[number + 1] = stop
-        if number + 1 < len(stages):
-            pending[number + 1].append((start, stop, band))
+        for start, stop, band in bands:
+            low, high = max(first, start), min(last, stop)
+            if low < high:
+                piece = band[(low - start) * n_cols:(high - start) * n_cols]
+                outputs[number][low:high] = stage.clean_band(
+                    piece, low, high, first_map, further, regressors).reshape(high - low, -1)
 
     extra = max(stage.rows.n_features_out_ for stage in stages) - n_features
     for start, stop, band in features.iter_bands(page, extra_columns=extra):
@@ -299,17 +304,18 @@ def predict_context_bands(level0_regressors, stages, page):
             out = values[start:stop].reshape(-1)
             out[:] = regressor.predict(band[:, :n_features])
             np.clip(out, 0.0, 1.0, out=out)
-        known[0] = stop
-        pending[0].append((start, stop, band))
-        progressed = True
-        while progressed:
-            progressed = False
-            for number, stage in enumerate(stages):
-                reach = stage.rows.window // 2
-                while pending[number] and known[number] >= min(n_rows,
-                                                               pending[number][0][1] + reach):
-                    finish(number, *pending[number].pop(0))
-                    progressed = True
+        known = stop
+        bands.append((start, stop, band))
+        # Each stage cleans every row whose window its first map now covers. Going row by
+        # row rather than band by band, the last stage trails the level-0 maps by a few
+        # rows, so a band is let go as soon as the next one is made.
+        for number, stage in enumerate(stages):
+            reach = stage.rows.window // 2
+            covered = known if number == 0 else done[number - 1]
+            ready = n_rows if covered == n_rows else max(done[number], covered - reach)
+            clean_rows(number, done[number], ready)
+            done[number] = ready
+        bands = [entry for entry in bands if entry[1] > done[-1]]
     return maps, outputs[-1]
 
 
