@@ -325,9 +325,10 @@ class ContextDenoiser(BaseEstimator):
     The "auto-context" level of a stack: each pixel is described by the usual features of
     the noisy page plus the neighbourhood of a first model's cleaned page and the values
     of further models' pages, so the trees can learn where those models go wrong (next to
-    strokes, on a stain's edge) and how far to trust each. To learn anything useful the
-    maps of the training pages must come from models that did not see those pages (out of
-    fold); :class:`~dirtydocs.models.StackedDenoiser` makes them so.
+    strokes, on a stain's edge) and how far to trust each. The maps of the training pages
+    must be like the maps it will be given: :class:`~dirtydocs.models.StackedDenoiser`
+    gives it, by default, the maps its level-0 models make of their own training pages,
+    which carried to new stains better than maps made out of fold (``docs/stack.md``).
 
     Parameters
     ----------
