@@ -175,8 +175,8 @@ def _build_model(args, real_pages, extra_pages):
         else:
             level1 = SmallCNN(max_epochs=args.cnn_epochs, max_seconds=args.cnn_seconds)
         return StackedDenoiser(level0=level0, level1=level1, level1_maps=args.level1_maps,
-                               n_stages=args.stages or "auto", random_state=args.seed,
-                               verbose=not args.quiet)
+                               n_stages="auto" if args.stages is None else args.stages,
+                               random_state=args.seed, verbose=not args.quiet)
     regressor = PixelRegressor(method=args.method, n_estimators=args.n_estimators,
                                num_leaves=args.num_leaves, learning_rate=args.learning_rate)
     return DocumentDenoiser(

@@ -193,6 +193,15 @@ def test_train_refuses_options_the_chosen_model_would_ignore(dataset, tmp_path, 
     assert not path.exists()
 
 
+def test_train_refuses_zero_stages_instead_of_reading_it_as_the_default(dataset, tmp_path,
+                                                                       capsys):
+    path = tmp_path / "m.ddm"
+    assert main(["train", str(dataset), "--model", str(path), "-q", "--method", "stacked",
+                 "--stages", "0"]) == 1
+    _one_line_error(capsys, "n_stages must be 'auto' or an int >= 1, got 0")
+    assert not path.exists()
+
+
 def test_train_fills_in_the_defaults_of_the_options_left_out():
     from dirtydocs.cli import _train_options, build_parser
 
