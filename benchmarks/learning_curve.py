@@ -207,7 +207,8 @@ def main(argv=None):
         folds = [by_fold[fold] for fold in sorted(by_fold)]
     summary = summarise(folds, all_pairs, all_pages)
     with open(args.out, "w") as handle:
-        json.dump({"command": command, "recipe": saved.get("recipe", RECIPE),
+        # Re-summarised runs keep the recipe they were saved with, or none if unrecorded.
+        json.dump({"command": command, "recipe": saved.get("recipe") if saved else RECIPE,
                    "all_pairs": all_pairs, "all_pages": all_pages, "folds": folds, **summary},
                   handle, indent=1)
     print(json.dumps(summary))

@@ -107,3 +107,8 @@ def test_added_subsets_join_the_saved_runs_and_reuse_their_whole_folds(tmp_path,
     again = tmp_path / "again.json"
     assert learning_curve.main(["data", "--from-json", str(out), "--out", str(again)]) == 0
     assert json.loads(again.read_text()) == result
+    # A file from before recipes were recorded is not stamped with today's recipe.
+    unrecorded = tmp_path / "unrecorded.json"
+    unrecorded.write_text(json.dumps({k: v for k, v in result.items() if k != "recipe"}))
+    learning_curve.main(["data", "--from-json", str(unrecorded), "--out", str(again)])
+    assert json.loads(again.read_text())["recipe"] is None
