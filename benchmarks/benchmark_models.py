@@ -60,17 +60,21 @@ class Predict:
     track_cost_over_first_pixel_model.unit = "x"
 
     def track_speedup_from_paper_rule(self):
-        """Cleaning with a stack's level 1 run on every pixel, over cleaning with its paper
-        rule (``ContextDenoiser(paper_threshold=...)``), measured now; 1 for other models."""
-        level1 = getattr(self.model, "level1_", None)
-        if not hasattr(level1, "paper_threshold"):
+        """Cleaning with every tree stage of a stack run on every pixel, over cleaning with
+        their paper rules (``ContextDenoiser(paper_threshold=...)``), measured now; 1 for
+        other models."""
+        stages = [getattr(self.model, "level1_", None),
+                  *getattr(self.model, "later_stages_", [])]
+        if not hasattr(stages[0], "paper_threshold"):
             return 1.0
-        threshold = level1.paper_threshold
+        thresholds = [stage.paper_threshold for stage in stages]
         try:
-            level1.set_params(paper_threshold=None)
+            for stage in stages:
+                stage.set_params(paper_threshold=None)
             every_pixel = best_seconds(lambda: self.model.predict(self.page))
         finally:
-            level1.set_params(paper_threshold=threshold)
+            for stage, threshold in zip(stages, thresholds):
+                stage.set_params(paper_threshold=threshold)
         return every_pixel / best_seconds(lambda: self.model.predict(self.page))
 
     track_speedup_from_paper_rule.unit = "x"
