@@ -88,10 +88,15 @@ class ContextFeatures:
             raise ValueError(f"expected the page and {self.n_maps} map(s), "
                              f"got {stack.shape[2]} channels")
         maps = [np.ascontiguousarray(stack[..., channel]) for channel in range(1, stack.shape[2])]
-        n_extra = self.n_features_out_ - self.features.n_features_out_
-        for start, stop, rows in self.features.iter_bands(stack[..., 0], extra_columns=n_extra):
+        for start, stop, rows in self.page_bands(stack[..., 0]):
             self.fill_map_columns(rows, start, stop, maps)
             yield start, stop, rows
+
+    def page_bands(self, page):
+        """Yield ``(first_row, stop_row, rows)`` with the page's features filled in and
+        room after them for the maps' columns."""
+        return self.features.iter_bands(
+            page, extra_columns=self.n_features_out_ - self.features.n_features_out_)
 
     def fill_map_columns(self, rows, start, stop, maps):
         """Write the maps' columns of band ``start:stop`` after its page features.
@@ -298,8 +303,8 @@ def predict_context_bands(level0_regressors, stages, page):
                 outputs[number][low:high] = stage.clean_band(
                     piece, low, high, first_map, further, regressors).reshape(high - low, -1)
 
-    extra = max(stage.rows.n_features_out_ for stage in stages) - n_features
-    for start, stop, band in features.iter_bands(page, extra_columns=extra):
+    widest = max((stage.rows for stage in stages), key=lambda rows: rows.n_features_out_)
+    for start, stop, band in widest.page_bands(page):
         for values, regressor in zip(maps, eager):
             out = values[start:stop].reshape(-1)
             out[:] = regressor.predict(band[:, :n_features])
@@ -447,9 +452,7 @@ class ContextDenoiser(BaseEstimator):
         for stack in stacks:
             page = np.empty(stack.shape[:2], np.float32)
             maps = [np.ascontiguousarray(stack[..., c]) for c in range(1, stack.shape[2])]
-            for start, stop, band in stage.rows.features.iter_bands(
-                    stack[..., 0], extra_columns=stage.rows.n_features_out_
-                    - stage.rows.features.n_features_out_):
+            for start, stop, band in stage.rows.page_bands(stack[..., 0]):
                 page[start:stop] = stage.clean_band(band, start, stop, maps[0],
                                                     maps[1:]).reshape(stop - start, -1)
             cleaned.append(page)
