@@ -124,5 +124,6 @@ def _pooled(folds):
                    for test_name in folds[0][name]}
             for name in folds[0] if name not in ("fold", "n_pixels")}
 
+
 if __name__ == "__main__":
     main()
