@@ -121,16 +121,15 @@ class WalkTrees:
             self.forest = level1.regressor_.forest_
             self.rows = np.vstack([band for _, _, band in rows.iter_bands(stack)])
         self.out = np.empty(len(self.rows))
-        self.all_rows = np.arange(len(self.rows))
         self.walk(lockstep=True)
         self.walk(lockstep=False)
 
     def walk(self, lockstep):
         forest = self.forest
         _forest_kernels._predict_forest(
-            self.rows, self.all_rows, forest.roots, forest.feature, forest.threshold32,
-            forest.children, forest.default_left, forest.missing_type,
-            lockstep and forest.plain, forest.leaf_value, forest.scale, self.out)
+            self.rows, forest.roots, forest.feature, forest.threshold32, forest.children,
+            forest.default_left, forest.missing_type, lockstep and forest.plain,
+            forest.leaf_value, forest.scale, self.out)
 
     def time_lockstep_walk(self):
         self.walk(lockstep=True)
@@ -142,16 +141,6 @@ class WalkTrees:
                 / best_seconds(lambda: self.walk(lockstep=True)))
 
     track_lockstep_speedup_vs_row_by_row.unit = "x"
-
-    def track_speedup_from_walking_chosen_rows(self):
-        """Walking half the rows where they lie (``predict(X, rows)``, as a stage does for
-        the pixels its paper rule leaves to it), over copying them out first, measured
-        now."""
-        chosen = np.flatnonzero(np.random.default_rng(0).random(len(self.rows)) < 0.5)
-        return (best_seconds(lambda: self.forest.predict(self.rows[chosen]))
-                / best_seconds(lambda: self.forest.predict(self.rows, chosen)))
-
-    track_speedup_from_walking_chosen_rows.unit = "x"
 
 
 class PredictLargePage:

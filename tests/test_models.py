@@ -99,47 +99,6 @@ def test_rows_with_nan_among_finite_ones_split_like_lightgbm(n_rows):
     assert_allclose(model.forest_.predict(test), model.booster_.predict(test), atol=1e-12)
 
 
-def test_walking_chosen_rows_equals_walking_a_copy_of_them():
-    rng = np.random.default_rng(7)
-    X = rng.random((2000, 5)).astype(np.float32)
-    model = PixelRegressor(n_estimators=20, num_leaves=31, random_state=0)
-    model.fit(X, X[:, 0] - X[:, 1] * X[:, 2])
-    assert model.forest_.plain  # blocks of finite rows take the lockstep walk
-    rows = rng.choice(len(X), size=777, replace=False)  # unsorted, not a block multiple
-    expected = model.booster_.predict(X[rows])
-    assert_allclose(model.forest_.predict(X, rows), expected, rtol=0, atol=1e-12)
-    # Rows left out are not read: NaN there changes nothing, and is not refused.
-    X[np.setdiff1d(np.arange(len(X)), rows)] = np.nan
-    assert_allclose(model.predict(X, rows=rows), expected, rtol=0, atol=1e-12)
-    assert model.predict(X, rows=rows[:0]).shape == (0,)
-
-
-def test_walking_chosen_rows_follows_missing_value_rules():
-    rng = np.random.default_rng(9)
-    X = rng.random((2000, 3))
-    X[rng.random(X.shape) < 0.2] = np.nan
-    booster = lightgbm.train({"verbose": -1, "seed": 0},
-                             lightgbm.Dataset(X, np.nan_to_num(X[:, 0], nan=2.0)), 15)
-    forest = CompiledForest(booster)
-    assert not forest.plain  # every row takes the row-by-row walk with the rules
-    rows = rng.choice(len(X), size=300, replace=False)
-    assert_allclose(forest.predict(X, rows), booster.predict(X[rows]), rtol=0, atol=1e-12)
-
-
-@pytest.mark.parametrize("rows, message", [
-    (np.array([0, 2000]), r"rows must lie in \[0, 2000\), got 0 to 2000"),
-    (np.array([-1, 3]), r"rows must lie in \[0, 2000\)"),
-    (np.array([0.0, 1.0]), "rows must be a 1-d array of row numbers"),
-    (np.array([[0, 1]]), "rows must be a 1-d array of row numbers"),
-])
-def test_chosen_rows_that_are_not_row_numbers_are_refused(rows, message):
-    rng = np.random.default_rng(8)
-    X = rng.random((2000, 3)).astype(np.float32)
-    model = PixelRegressor(n_estimators=5, num_leaves=7, random_state=0).fit(X, X[:, 0])
-    with pytest.raises(ValueError, match=message):
-        model.predict(X, rows=rows)
-
-
 def test_compiled_forest_walks_single_leaf_trees():
     rng = np.random.default_rng(4)
     X = rng.random((300, 3))

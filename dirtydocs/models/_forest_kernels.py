@@ -45,41 +45,38 @@ def _leaf_of(X, i, root, feature, threshold, children, default_left, missing_typ
 
 
 @njit(cache=True)
-def _all_finite(X, rows):
+def _all_finite(X, first_row, stop_row):
     finite = True
-    for i in rows:
+    for i in range(first_row, stop_row):
         for j in range(X.shape[1]):
             finite &= np.isfinite(X[i, j])
     return finite
 
 
 @njit(cache=True, parallel=True)
-def _predict_forest(X, rows, roots, feature, threshold, children, default_left, missing_type,
+def _predict_forest(X, roots, feature, threshold, children, default_left, missing_type,
                     plain, leaf_value, scale, out):
-    """out[k] = scale * sum over trees of the leaf row rows[k] of X falls in (LightGBM's
-    rules).
+    """out[i] = scale * sum over trees of the leaf row i falls in (LightGBM's rules).
 
-    Taking row numbers spares copying the rows a caller wants out of a larger array.
     `threshold` has X's dtype (for float32 rows, the largest float32 at most LightGBM's
     threshold, which splits every float32 value the same way). `plain` says that no
     node has a missing-value rule: then blocks of finite rows take the lockstep walk,
     a plain comparison per node; other blocks walk row by row with the rules.
     """
-    n_rows = rows.shape[0]
+    n_rows = X.shape[0]
     n_trees = roots.shape[0]
     n_blocks = (n_rows + BLOCK_ROWS - 1) // BLOCK_ROWS
     for block in prange(n_blocks):
         first = block * BLOCK_ROWS
         stop = min(first + BLOCK_ROWS, n_rows)
-        block_rows = rows[first:stop]
         total = np.zeros(stop - first)
-        lockstep = plain and _all_finite(X, block_rows)
+        lockstep = plain and _all_finite(X, first, stop)
         nodes = np.empty(LANES, np.int64)
         for t in range(n_trees):
             root = roots[t]
-            k = 0
+            i = first
             if lockstep:
-                while k + LANES <= stop - first:
+                while i + LANES <= stop:
                     for lane in range(LANES):
                         nodes[lane] = root
                     walking = root >= 0
@@ -88,16 +85,16 @@ def _predict_forest(X, rows, roots, feature, threshold, children, default_left, 
                         for lane in range(LANES):
                             node = nodes[lane]
                             if node >= 0:
-                                value = X[block_rows[k + lane], feature[node]]
-                                node = children[2 * node + (value > threshold[node])]
+                                node = children[2 * node
+                                                + (X[i + lane, feature[node]] > threshold[node])]
                                 nodes[lane] = node
                                 walking |= node >= 0
                     for lane in range(LANES):
-                        total[k + lane] += leaf_value[~nodes[lane]]
-                    k += LANES
-            while k < stop - first:
-                total[k] += leaf_value[_leaf_of(X, block_rows[k], root, feature, threshold,
-                                                children, default_left, missing_type)]
-                k += 1
-        for k in range(stop - first):
-            out[first + k] = total[k] * scale
+                        total[i + lane - first] += leaf_value[~nodes[lane]]
+                    i += LANES
+            while i < stop:
+                total[i - first] += leaf_value[_leaf_of(X, i, root, feature, threshold, children,
+                                                        default_left, missing_type)]
+                i += 1
+        for i in range(first, stop):
+            out[i] = total[i - first] * scale

@@ -163,9 +163,8 @@ class ContextStage:
     Parameters
     ----------
     rows : ContextFeatures
-    regressor : PixelRegressor
-        Reads all of `rows`' columns. Only the rows the stage cleans are walked
-        (``predict(X, rows=...)``), without copying them out of the band.
+    regressor : regressor
+        Reads all of `rows`' columns.
     paper_threshold : float or None
         Rows whose first map is at least this all over the central `paper_window` square
         of their window are set to 1 (white paper) without running `regressor` on them,
@@ -194,7 +193,7 @@ class ContextStage:
         further_maps : sequence of (M, N) ndarray of float32
             Read at the pixel. Values still NaN on rows the stage reads are made by the
             matching one of `further_regressors` from the page features, and stored.
-        further_regressors : sequence of PixelRegressor or None
+        further_regressors : sequence of regressors or None
 
         Returns
         -------
@@ -212,18 +211,17 @@ class ContextStage:
         for column, values, regressor in itertools.zip_longest(
                 rows.further_map_columns(), further_maps, further_regressors or ()):
             values = values.reshape(-1)[start * n_cols:stop * n_cols]
-            missing = np.flatnonzero(read & np.isnan(values))
-            if regressor is not None and len(missing):
-                values[missing] = np.clip(regressor.predict(band[:, :n_features], rows=missing),
+            missing = read & np.isnan(values)
+            if regressor is not None and missing.any():
+                values[missing] = np.clip(regressor.predict(band[missing, :n_features]),
                                           0.0, 1.0)
             band[:, column] = values
         cleaned = np.ones(len(band), np.float32)
         if read.all():
             cleaned[:] = np.clip(self.regressor.predict(band[:, :rows.n_features_out_]), 0, 1)
         elif read.any():  # the regressors refuse empty input
-            chosen = np.flatnonzero(read)
-            cleaned[chosen] = np.clip(self.regressor.predict(band[:, :rows.n_features_out_],
-                                                             rows=chosen), 0.0, 1.0)
+            work = band[read, :rows.n_features_out_]
+            cleaned[read] = np.clip(self.regressor.predict(work), 0.0, 1.0)
         return cleaned
 
 
@@ -245,7 +243,7 @@ def predict_context_bands(level0_regressors, stages, page):
 
     Parameters
     ----------
-    level0_regressors : sequence of PixelRegressor
+    level0_regressors : sequence of regressors
         Read the first ``n_features_out_`` columns of the stages' features.
     stages : sequence of ContextStage
         Their rows share one FeatureExtractor.

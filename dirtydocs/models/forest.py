@@ -132,19 +132,16 @@ class CompiledForest:
         self.scale = 1.0 / len(self.roots) if "average_output" in header and len(self.roots) \
             else 1.0
 
-    def predict(self, X, rows=None):
+    def predict(self, X):
         """Sum (or mean, for forests) of the trees' outputs for each row of `X`.
 
         Parameters
         ----------
         X : (n_samples, n_features) ndarray of float32 or float64
-        rows : (k,) array_like of int or None
-            Walk only these rows of `X`, in this order; None walks them all. Cheaper
-            than walking ``X[rows]``, which copies them first.
 
         Returns
         -------
-        (n_samples,) or (k,) ndarray of float64
+        (n_samples,) ndarray of float64
         """
         X = np.asarray(X)
         if X.ndim != 2 or X.shape[1] != self.n_features:
@@ -155,32 +152,9 @@ class CompiledForest:
             # The walk reads a row's features at random; rows may lie apart (a view of the
             # first columns of a wider band needs no copy), a row's features may not.
             X = np.ascontiguousarray(X)
-        rows = check_rows(rows, len(X))
         threshold = self.threshold32 if X.dtype == np.float32 else self.threshold
-        out = np.empty(len(rows), np.float64)
-        _kernels._predict_forest(X, rows, self.roots, self.feature, threshold, self.children,
+        out = np.empty(X.shape[0], np.float64)
+        _kernels._predict_forest(X, self.roots, self.feature, threshold, self.children,
                                  self.default_left, self.missing_type, self.plain,
                                  self.leaf_value, self.scale, out)
         return out
-
-
-def check_rows(rows, n_rows):
-    """`rows` as an int64 array of row numbers below `n_rows` (all of them for None).
-
-    Examples
-    --------
-    >>> check_rows(None, 3)
-    array([0, 1, 2])
-    >>> check_rows([2, 0], 3)
-    array([2, 0])
-    """
-    if rows is None:
-        return np.arange(n_rows, dtype=np.int64)
-    array = np.asarray(rows)
-    if array.ndim != 1 or not (array.dtype.kind in "iu" or array.size == 0):
-        raise ValueError(f"rows must be a 1-d array of row numbers, got dtype {array.dtype} "
-                         f"and shape {array.shape}")
-    array = array.astype(np.int64, copy=False)
-    if array.size and (array.min() < 0 or array.max() >= n_rows):
-        raise ValueError(f"rows must lie in [0, {n_rows}), got {array.min()} to {array.max()}")
-    return array

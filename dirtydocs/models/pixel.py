@@ -133,26 +133,20 @@ class PixelRegressor(RegressorMixin, BaseEstimator):
         self.forest_ = CompiledForest(booster)
         return self
 
-    def predict(self, X, rows=None):
-        """Predicted values, one per row of `X`, or per row of `X` that `rows` names.
+    def predict(self, X):
+        """Predicted values, one per row of `X`.
 
         Parameters
         ----------
         X : (n_samples, n_features) array_like
-        rows : (k,) array_like of int or None
-            Predict only these rows, without copying them out of `X`. The other rows are
-            not read, so they may hold anything (NaN for values not made yet, say); the
-            chosen rows are not checked for NaN either, which the trees treat as
-            LightGBM does.
 
         Returns
         -------
-        y : (n_samples,) or (k,) ndarray of float64
+        y : (n_samples,) ndarray of float64
         """
         check_is_fitted(self, "forest_")
-        X = validate_data(self, X, dtype=[np.float32, np.float64], reset=False,
-                          ensure_all_finite=rows is None)
-        return self.forest_.predict(X, rows)
+        X = validate_data(self, X, dtype=[np.float32, np.float64], reset=False)
+        return self.forest_.predict(X)
 
     def _threads(self):
         return 0 if self.n_jobs is None else int(self.n_jobs)
