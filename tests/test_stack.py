@@ -2,6 +2,7 @@ import json
 
 import numpy as np
 import pytest
+from scipy import ndimage as ndi
 from numpy.testing import assert_array_equal
 from sklearn.base import clone
 
@@ -283,6 +284,7 @@ def test_format_2_stacks_load_with_their_cnn(pages, tmp_path):
         manifest = json.loads(members["manifest.json"])
         manifest["format_version"] = 2
         model = manifest["model"]
+        del model["params"]["gate_map"]
         model["cnn"] = model.pop("level1")
         model["fitted"] = {"oof_rmse_": model["fitted"].pop("maps_rmse_")}
         del model["params"]["level1_maps"]
@@ -308,6 +310,7 @@ def test_format_3_stacks_load_as_one_stage_with_the_default_paper_rule(pages, tm
         manifest = json.loads(members["manifest.json"])
         manifest["format_version"] = 3
         model = manifest["model"]
+        del model["params"]["gate_map"]
         del model["later_stages"], model["params"]["n_stages"]
         for key in ("paper_threshold", "paper_window"):
             del model["level1"]["params"][key]
@@ -365,6 +368,81 @@ def test_later_stages_read_the_previous_stage_in_the_one_feature_pass(pages, ban
     for stage in stack.later_stages_:
         expected = stage.predict(np.stack([noisy[6], expected, *level0_maps], axis=-1))
     assert_array_equal(stack.predict(noisy[6]), expected)
+
+
+def _gated_by_hand(stack, page, threshold, size):
+    """The stack's cleaning with the first level-0 map set to 1 where the forest's map is
+    at least `threshold` all over the size x size square (scipy's minimum filter)."""
+    maps = stack.level0_maps(page)
+    gated = ndi.minimum_filter(maps["rf"], size=size, mode="reflect") >= threshold
+    level0_maps = [np.where(gated, np.float32(1), maps["gbm"]), maps["rf"]]
+    expected = stack.level1_.predict(np.stack([page, *level0_maps], axis=-1))
+    for stage in stack.later_stages_:
+        expected = stage.predict(np.stack([page, expected, *level0_maps], axis=-1))
+    return expected, gated.mean()
+
+
+@pytest.mark.parametrize("band_rows", [2, 5, 512])
+@pytest.mark.parametrize("shared_pass", [True, False])
+def test_the_level0_gate_sets_the_first_map_to_paper_where_the_forest_sees_paper(
+        pages, band_rows, shared_pass):
+    # Bands of 2 rows are narrower than the gate's reach: a band's first map waits on the
+    # forest's map of the next band.
+    noisy, clean = pages
+    stack = _staged_stack(band_rows, 0.8).set_params(gate_map="rf").fit(noisy, clean)
+    if not shared_pass:  # level 0 and the stages no longer share one feature pass
+        stack.level0_[1][1].features_.set_params(band_rows=7)
+    assert stack._shares_features() is shared_pass
+    ungated = clone(stack).set_params(gate_map=None)
+    ungated.__dict__.update({k: v for k, v in vars(stack).items() if k.endswith("_")})
+    changed = []
+    for page in noisy:
+        expected, gated_share = _gated_by_hand(stack, page, threshold=0.8, size=3)
+        assert gated_share < 0.99
+        assert_array_equal(stack.predict(page), expected)
+        changed.append(not np.array_equal(ungated.predict(page), expected))
+    assert any(changed)  # the gate is seen in the cleaning, not only in the maps
+
+
+def test_the_level0_gate_survives_a_round_trip_and_older_files_get_the_default(
+        pages, tmp_path):
+    noisy, clean = pages
+    stack = _staged_stack(512, 0.8).set_params(gate_map="rf").fit(noisy[:6], clean[:6])
+    save(stack, tmp_path / "gated.ddm")
+    loaded = load(tmp_path / "gated.ddm")
+    assert loaded.gate_map == "rf"
+    assert_array_equal(loaded.predict(noisy[7]), stack.predict(noisy[7]))
+    # Format 4 had no gate (the bundled model of 2026-11-25 is such a file): its files are
+    # read with the default, "auto".
+    from tests.test_persist import _rewrite
+
+    def as_format_4(members):
+        manifest = json.loads(members["manifest.json"])
+        manifest["format_version"] = 4
+        del manifest["model"]["params"]["gate_map"]
+        members["manifest.json"] = json.dumps(manifest).encode()
+
+    _rewrite(tmp_path / "gated.ddm", tmp_path / "format4.ddm", as_format_4)
+    assert load(tmp_path / "format4.ddm").gate_map == "auto"
+
+
+@pytest.mark.parametrize("gate_map, names, expected", [
+    ("auto", ["lightgbm", "random_forest"], 1),
+    ("auto", ["gbm", "rf"], None),
+    ("auto", ["random_forest", "lightgbm"], None),  # the first map cannot gate itself
+    (None, ["lightgbm", "random_forest"], None),
+    ("rf", ["gbm", "rf"], 1),
+])
+def test_which_level0_map_gates(gate_map, names, expected):
+    assert StackedDenoiser(gate_map=gate_map)._gate_index(names) == expected
+
+
+@pytest.mark.parametrize("gate_map", ["gbm", "missing", 3])
+def test_a_gate_map_that_is_not_a_later_level0_model_is_refused(pages, gate_map):
+    noisy, clean = pages
+    with pytest.raises(ValueError, match="gate_map must be 'auto', None or the name of a "
+                                         "level-0 model after the first \\(rf\\)"):
+        _staged_stack(512, 0.8).set_params(gate_map=gate_map).fit(noisy[:4], clean[:4])
 
 
 def test_later_stages_change_the_cleaning_and_survive_a_round_trip(pages, tmp_path):

@@ -225,7 +225,7 @@ class ContextStage:
         return cleaned
 
 
-def predict_context_bands(level0_regressors, stages, page):
+def predict_context_bands(level0_regressors, stages, page, gate=None):
     """Level-0 maps of a page and its cleaning by auto-context stages, in one feature pass.
 
     A stack whose level-0 models and :class:`ContextDenoiser` stages share their features
@@ -249,12 +249,18 @@ def predict_context_bands(level0_regressors, stages, page):
         Their rows share one FeatureExtractor.
     page : (M, N) ndarray of float32
         A checked page.
+    gate : (int, float, int) or None
+        ``(k, threshold, size)``: a paper rule for the first level-0 map. Map `k` (not the
+        first) is made on every pixel, and where it is at least `threshold` all over the
+        ``size x size`` square around a pixel, the first map is set to 1 there without
+        running its regressor. None runs it on every pixel.
 
     Returns
     -------
     maps : list of (M, N) ndarray of float32
         The level-0 maps, clipped to [0, 1]. When a stage has a paper rule, the maps after
-        the first are made only where a stage reads them, and NaN elsewhere.
+        the first are made only where a stage reads them, and NaN elsewhere (the gating
+        map excepted).
     cleaned : (M, N) ndarray of float32
         The last stage's output, clipped to [0, 1].
 
@@ -279,11 +285,16 @@ def predict_context_bands(level0_regressors, stages, page):
         if stage.rows.n_maps != expected:
             raise ValueError(f"stage {number + 1} reads {stage.rows.n_maps} map(s), "
                              f"expected {expected}")
+    if gate is not None and not 0 < gate[0] < n_level0:
+        raise ValueError(f"the gating map must be one of level-0 maps 2 to {n_level0}, "
+                         f"got map {gate[0] + 1}")
     features = stages[0].rows.features
     n_rows, n_cols = page.shape
     n_features = features.n_features_out_
     lazy = any(stage.paper_threshold is not None for stage in stages)
-    eager = level0_regressors[:1] if lazy else level0_regressors
+    eager = [0] if lazy else list(range(n_level0))
+    if gate is not None:  # the gating map first; the first map follows the gate
+        eager = [gate[0]] + [k for k in eager if k not in (0, gate[0])]
     maps = [np.full(page.shape, np.nan, np.float32) for _ in level0_regressors]
     outputs = [np.empty(page.shape, np.float32) for _ in stages]
     known = 0  # rows of the level-0 maps made so far
@@ -303,14 +314,34 @@ def predict_context_bands(level0_regressors, stages, page):
                 outputs[number][low:high] = stage.clean_band(
                     piece, low, high, first_map, further, regressors).reshape(high - low, -1)
 
+    def gated_first_map(first, last):
+        """Rows first:last of the first map: 1 on the gate's paper, its regressor elsewhere."""
+        k, threshold, size = gate
+        walk = ~paper_pixels(maps[k], first, last, threshold, size)
+        for start, stop, band in bands:
+            low, high = max(first, start), min(last, stop)
+            if low < high:
+                chosen = walk[(low - first) * n_cols:(high - first) * n_cols]
+                values = np.ones(chosen.shape, np.float32)
+                if chosen.any():  # the regressors refuse empty input
+                    piece = band[(low - start) * n_cols:(high - start) * n_cols]
+                    values[chosen] = np.clip(
+                        level0_regressors[0].predict(piece[chosen, :n_features]), 0.0, 1.0)
+                maps[0][low:high] = values.reshape(high - low, n_cols)
+
     widest = max((stage.rows for stage in stages), key=lambda rows: rows.n_features_out_)
     for start, stop, band in widest.page_bands(page):
-        for values, regressor in zip(maps, eager):
-            out = values[start:stop].reshape(-1)
-            out[:] = regressor.predict(band[:, :n_features])
-            np.clip(out, 0.0, 1.0, out=out)
-        known = stop
         bands.append((start, stop, band))
+        for k in eager:
+            out = maps[k][start:stop].reshape(-1)
+            out[:] = level0_regressors[k].predict(band[:, :n_features])
+            np.clip(out, 0.0, 1.0, out=out)
+        if gate is None:
+            known = stop
+        else:  # the gate of a row needs the gating map size // 2 rows beyond it
+            ready = n_rows if stop == n_rows else max(known, stop - gate[2] // 2)
+            gated_first_map(known, ready)
+            known = ready
         # Each stage cleans every row whose window its first map now covers. Going row by
         # row rather than band by band, the last stage trails the level-0 maps by a few
         # rows, so a band is let go as soon as the next one is made.
