@@ -221,8 +221,8 @@ class StackedDenoiser(BaseEstimator):
         "auto" gates by "random_forest" when a later level-0 model has that name (the
         cheap forest of :func:`default_level0`); None walks the first model everywhere.
         Only for a tree level 1 with a paper rule; training is the same either way. On
-        the Kaggle folds it spares about half of the LightGBM walk and moves the RMSE by
-        0.02% at most (``docs/stack.md``).
+        the Kaggle folds it spares about half of the LightGBM walk and moves each fold's
+        RMSE by less than 0.05% (``docs/stack.md``).
     n_folds : int
         Document folds and background folds for the out-of-fold maps (``n_folds ** 2``
         fits of each level-0 model).
