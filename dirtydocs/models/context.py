@@ -301,33 +301,34 @@ def predict_context_bands(level0_regressors, stages, page, gate=None):
     done = [0] * len(stages)  # rows each stage has cleaned so far
     bands = []  # (start, stop, band) whose rows some stage has yet to clean
 
+    def band_pieces(first, last):
+        """``(low, high, rows)`` for rows first:last, a piece of each held band they fall in."""
+        for start, stop, band in bands:
+            low, high = max(first, start), min(last, stop)
+            if low < high:
+                yield low, high, band[(low - start) * n_cols:(high - start) * n_cols]
+
     def clean_rows(number, first, last):
-        """Stage `number` cleans rows first:last, a piece of each band they fall in."""
+        """Stage `number` cleans rows first:last."""
         stage = stages[number]
         first_map, further = ((maps[0], maps[1:]) if number == 0
                               else (outputs[number - 1], maps))
         regressors = level0_regressors[1:] if number == 0 else [None, *level0_regressors[1:]]
-        for start, stop, band in bands:
-            low, high = max(first, start), min(last, stop)
-            if low < high:
-                piece = band[(low - start) * n_cols:(high - start) * n_cols]
-                outputs[number][low:high] = stage.clean_band(
-                    piece, low, high, first_map, further, regressors).reshape(high - low, -1)
+        for low, high, piece in band_pieces(first, last):
+            outputs[number][low:high] = stage.clean_band(
+                piece, low, high, first_map, further, regressors).reshape(high - low, -1)
 
     def gated_first_map(first, last):
         """Rows first:last of the first map: 1 on the gate's paper, its regressor elsewhere."""
         k, threshold, size = gate
         walk = ~paper_pixels(maps[k], first, last, threshold, size)
-        for start, stop, band in bands:
-            low, high = max(first, start), min(last, stop)
-            if low < high:
-                chosen = walk[(low - first) * n_cols:(high - first) * n_cols]
-                values = np.ones(chosen.shape, np.float32)
-                if chosen.any():  # the regressors refuse empty input
-                    piece = band[(low - start) * n_cols:(high - start) * n_cols]
-                    values[chosen] = np.clip(
-                        level0_regressors[0].predict(piece[chosen, :n_features]), 0.0, 1.0)
-                maps[0][low:high] = values.reshape(high - low, n_cols)
+        for low, high, piece in band_pieces(first, last):
+            chosen = walk[(low - first) * n_cols:(high - first) * n_cols]
+            values = np.ones(chosen.shape, np.float32)
+            if chosen.any():  # the regressors refuse empty input
+                values[chosen] = np.clip(
+                    level0_regressors[0].predict(piece[chosen, :n_features]), 0.0, 1.0)
+            maps[0][low:high] = values.reshape(high - low, n_cols)
 
     widest = max((stage.rows for stage in stages), key=lambda rows: rows.n_features_out_)
     for start, stop, band in widest.page_bands(page):
