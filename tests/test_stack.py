@@ -271,26 +271,35 @@ def test_mismatched_training_pairs_are_named_before_any_fitting(pages):
         _stack().fit(noisy[:2], [clean[0], clean[1][:, :55]], groups=([0, 1], [0, 1]))
 
 
+def _as_older_format(source, target, version, edit_model):
+    """Rewrite the stack file `source` into `target` as format `version`: `edit_model`
+    removes from the manifest's model spec what that format lacked. No format before 5
+    had the level-0 gate."""
+    from tests.test_persist import _rewrite
+
+    def change(members):
+        manifest = json.loads(members["manifest.json"])
+        manifest["format_version"] = version
+        del manifest["model"]["params"]["gate_map"]
+        edit_model(manifest["model"])
+        members["manifest.json"] = json.dumps(manifest).encode()
+
+    _rewrite(source, target, change)
+
+
 def test_format_2_stacks_load_with_their_cnn(pages, tmp_path):
     # Format 2 stacks always had a CNN level 1 trained on out-of-fold maps, stored as
     # "cnn", with "oof_rmse_".
-    from tests.test_persist import _rewrite
-
     noisy, clean = pages
     stack = _stack("cnn", level1_maps="out_of_fold").fit(noisy, clean, groups=GROUPS)
     save(stack, tmp_path / "new.ddm")
 
-    def as_format_2(members):
-        manifest = json.loads(members["manifest.json"])
-        manifest["format_version"] = 2
-        model = manifest["model"]
-        del model["params"]["gate_map"]
+    def as_format_2(model):
         model["cnn"] = model.pop("level1")
         model["fitted"] = {"oof_rmse_": model["fitted"].pop("maps_rmse_")}
         del model["params"]["level1_maps"]
-        members["manifest.json"] = json.dumps(manifest).encode()
 
-    _rewrite(tmp_path / "new.ddm", tmp_path / "old.ddm", as_format_2)
+    _as_older_format(tmp_path / "new.ddm", tmp_path / "old.ddm", 2, as_format_2)
     loaded = load(tmp_path / "old.ddm")
     assert isinstance(loaded.level1_, SmallCNN) and isinstance(loaded.level1, SmallCNN)
     assert loaded.level1_maps == "out_of_fold" and loaded.maps_rmse_ == stack.maps_rmse_
@@ -300,23 +309,16 @@ def test_format_2_stacks_load_with_their_cnn(pages, tmp_path):
 def test_format_3_stacks_load_as_one_stage_with_the_default_paper_rule(pages, tmp_path):
     # Format 3 had neither later stages nor the paper rule; the bundled model of
     # 2026-11-24 is such a file.
-    from tests.test_persist import _rewrite
-
     noisy, clean = pages
     stack = _stack("trees", level1_maps="in_sample", n_stages=1).fit(noisy, clean)
     save(stack, tmp_path / "new.ddm")
 
-    def as_format_3(members):
-        manifest = json.loads(members["manifest.json"])
-        manifest["format_version"] = 3
-        model = manifest["model"]
-        del model["params"]["gate_map"]
+    def as_format_3(model):
         del model["later_stages"], model["params"]["n_stages"]
         for key in ("paper_threshold", "paper_window"):
             del model["level1"]["params"][key]
-        members["manifest.json"] = json.dumps(manifest).encode()
 
-    _rewrite(tmp_path / "new.ddm", tmp_path / "old.ddm", as_format_3)
+    _as_older_format(tmp_path / "new.ddm", tmp_path / "old.ddm", 3, as_format_3)
     loaded = load(tmp_path / "old.ddm")
     assert loaded.n_stages == 1 and loaded.later_stages_ == []
     assert loaded.level1_.paper_threshold == ContextDenoiser().paper_threshold
@@ -414,15 +416,7 @@ def test_the_level0_gate_survives_a_round_trip_and_older_files_get_the_default(
     assert_array_equal(loaded.predict(noisy[7]), stack.predict(noisy[7]))
     # Format 4 had no gate (the bundled model of 2026-11-25 is such a file): its files are
     # read with the default, "auto".
-    from tests.test_persist import _rewrite
-
-    def as_format_4(members):
-        manifest = json.loads(members["manifest.json"])
-        manifest["format_version"] = 4
-        del manifest["model"]["params"]["gate_map"]
-        members["manifest.json"] = json.dumps(manifest).encode()
-
-    _rewrite(tmp_path / "gated.ddm", tmp_path / "format4.ddm", as_format_4)
+    _as_older_format(tmp_path / "gated.ddm", tmp_path / "format4.ddm", 4, lambda model: None)
     assert load(tmp_path / "format4.ddm").gate_map == "auto"
 
 
