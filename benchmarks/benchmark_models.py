@@ -59,6 +59,20 @@ class Predict:
 
     track_cost_over_first_pixel_model.unit = "x"
 
+    def _slowdown_with(self, changes):
+        """Cleaning with the `changes`, ``(estimator, params)`` pairs, made, over cleaning
+        as loaded, measured now (the parameters are put back)."""
+        saved = [(estimator, {name: estimator.get_params(deep=False)[name] for name in params})
+                 for estimator, params in changes]
+        try:
+            for estimator, params in changes:
+                estimator.set_params(**params)
+            changed = best_seconds(lambda: self.model.predict(self.page))
+        finally:
+            for estimator, params in saved:
+                estimator.set_params(**params)
+        return changed / best_seconds(lambda: self.model.predict(self.page))
+
     def track_speedup_from_paper_rule(self):
         """Cleaning with every tree stage of a stack run on every pixel, over cleaning with
         their paper rules (``ContextDenoiser(paper_threshold=...)``, whose threshold the
@@ -67,15 +81,7 @@ class Predict:
                   *getattr(self.model, "later_stages_", [])]
         if not hasattr(stages[0], "paper_threshold"):
             return 1.0
-        thresholds = [stage.paper_threshold for stage in stages]
-        try:
-            for stage in stages:
-                stage.set_params(paper_threshold=None)
-            every_pixel = best_seconds(lambda: self.model.predict(self.page))
-        finally:
-            for stage, threshold in zip(stages, thresholds):
-                stage.set_params(paper_threshold=threshold)
-        return every_pixel / best_seconds(lambda: self.model.predict(self.page))
+        return self._slowdown_with([(stage, {"paper_threshold": None}) for stage in stages])
 
     track_speedup_from_paper_rule.unit = "x"
 
@@ -85,13 +91,7 @@ class Predict:
         1 for other models."""
         if not hasattr(self.model, "gate_map"):
             return 1.0
-        gate_map = self.model.gate_map
-        try:
-            self.model.set_params(gate_map=None)
-            ungated = best_seconds(lambda: self.model.predict(self.page))
-        finally:
-            self.model.set_params(gate_map=gate_map)
-        return ungated / best_seconds(lambda: self.model.predict(self.page))
+        return self._slowdown_with([(self.model, {"gate_map": None})])
 
     track_speedup_from_level0_gate.unit = "x"
 
