@@ -372,7 +372,9 @@ class ContextDenoiser(BaseEstimator):
     features : FeatureExtractor or None
         Features of the page; None uses ``FeatureExtractor()``.
     regressor : PixelRegressor or None
-        None uses ``PixelRegressor(n_estimators=200, learning_rate=0.2)``.
+        None uses ``PixelRegressor(n_estimators=200, learning_rate=0.2,
+        min_samples_leaf=500)``: a stage learns from millions of pixels, and leaves of at
+        least 500 of them scored 1.3% better in cross-group CV than 50 (``docs/stack.md``).
     window : int
         Odd side of the first map's neighbourhood.
     max_samples : int
@@ -458,7 +460,8 @@ class ContextDenoiser(BaseEstimator):
                                 verbose=self.verbose)
         self.regressor_ = fit_seeded(
             self.regressor if self.regressor is not None
-            else PixelRegressor(n_estimators=200, learning_rate=0.2), X, y, rng, self.verbose)
+            else PixelRegressor(n_estimators=200, learning_rate=0.2, min_samples_leaf=500),
+            X, y, rng, self.verbose)
         self.n_training_pixels_ = len(y)
         return self
 
