@@ -17,7 +17,7 @@ from .denoiser import fit_seeded, sample_band_rows
 from .pixel import PixelRegressor
 
 __all__ = ["ContextDenoiser", "ContextFeatures", "ContextStage", "paper_pixels",
-           "predict_context_bands"]
+           "predict_context_bands", "predict_off_paper"]
 
 
 def _check_stack(stack, name):
@@ -157,6 +157,35 @@ def paper_pixels(first_map, start, stop, threshold, size):
     return (lowest[start - low:stop - low] >= threshold).reshape(-1)
 
 
+def predict_off_paper(regressor, rows, walk):
+    """The regressor's output on the `walk` rows, clipped to [0, 1], and 1 (paper) on the
+    others, which it is not run on.
+
+    Parameters
+    ----------
+    regressor : regressor
+    rows : (n, n_features) ndarray of float32
+    walk : (n,) ndarray of bool
+
+    Returns
+    -------
+    (n,) ndarray of float32
+
+    Examples
+    --------
+    >>> from sklearn.dummy import DummyRegressor
+    >>> regressor = DummyRegressor(constant=1.5, strategy="constant").fit([[0]], [0])
+    >>> predict_off_paper(regressor, np.zeros((3, 1)), np.array([True, False, True]))
+    array([1., 1., 1.], dtype=float32)
+    """
+    values = np.ones(len(rows), np.float32)
+    if walk.all():  # no copy of the rows
+        values[:] = np.clip(regressor.predict(rows), 0.0, 1.0)
+    elif walk.any():  # the regressors refuse empty input
+        values[walk] = np.clip(regressor.predict(rows[walk]), 0.0, 1.0)
+    return values
+
+
 class ContextStage:
     """One auto-context stage as the band-by-band cleaning runs it.
 
@@ -216,13 +245,7 @@ class ContextStage:
                 values[missing] = np.clip(regressor.predict(band[missing, :n_features]),
                                           0.0, 1.0)
             band[:, column] = values
-        cleaned = np.ones(len(band), np.float32)
-        if read.all():
-            cleaned[:] = np.clip(self.regressor.predict(band[:, :rows.n_features_out_]), 0, 1)
-        elif read.any():  # the regressors refuse empty input
-            work = band[read, :rows.n_features_out_]
-            cleaned[read] = np.clip(self.regressor.predict(work), 0.0, 1.0)
-        return cleaned
+        return predict_off_paper(self.regressor, band[:, :rows.n_features_out_], read)
 
 
 def predict_context_bands(level0_regressors, stages, page, gate=None):
@@ -324,11 +347,8 @@ def predict_context_bands(level0_regressors, stages, page, gate=None):
         walk = ~paper_pixels(maps[k], first, last, threshold, size)
         for low, high, piece in band_pieces(first, last):
             chosen = walk[(low - first) * n_cols:(high - first) * n_cols]
-            values = np.ones(chosen.shape, np.float32)
-            if chosen.any():  # the regressors refuse empty input
-                values[chosen] = np.clip(
-                    level0_regressors[0].predict(piece[chosen, :n_features]), 0.0, 1.0)
-            maps[0][low:high] = values.reshape(high - low, n_cols)
+            maps[0][low:high] = predict_off_paper(
+                level0_regressors[0], piece[:, :n_features], chosen).reshape(high - low, n_cols)
 
     widest = max((stage.rows for stage in stages), key=lambda rows: rows.n_features_out_)
     for start, stop, band in widest.page_bands(page):
