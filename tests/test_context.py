@@ -8,7 +8,7 @@ from dirtydocs.features import FeatureExtractor
 from dirtydocs.metrics import rmse
 from dirtydocs.models import ContextDenoiser, DocumentDenoiser, PixelRegressor
 from dirtydocs.models.context import ContextFeatures, ContextStage, predict_context_bands
-from dirtydocs.models.denoiser import predict_bands
+from dirtydocs.models.denoiser import predict_bands, sample_band_rows
 from dirtydocs.synth import make_pages
 
 
@@ -158,6 +158,43 @@ def test_pixels_sure_to_be_paper_are_set_white_and_the_rest_untouched(pages, thr
     blank = stacks[4].copy()
     blank[..., 1] = 1.0  # no row left for the trees, in any band
     assert (gated.predict(blank) == 1.0).all()
+
+
+@pytest.mark.parametrize("band_rows", [512, 5, 3])
+def test_rows_are_drawn_only_from_eligible_pixels(band_rows):
+    extractor = FeatureExtractor(band_rows=band_rows).fit()
+    shapes = [(11, 13), (9, 13)]
+    # Every pixel's target is its own serial number, so y tells which pixels were drawn.
+    serials = [np.arange(n * m, dtype=np.float32).reshape(n, m) + 1000 * k
+               for k, (n, m) in enumerate(shapes)]
+    pages = [np.full(shape, 0.8, np.float32) for shape in shapes]
+    rng = np.random.default_rng(1)
+    eligible = [rng.random(shape) < 0.3 for shape in shapes]
+    eligible_serials = np.concatenate([s[mask] for s, mask in zip(serials, eligible)])
+
+    _, y = sample_band_rows(extractor, pages, serials, 10**6, np.random.RandomState(0),
+                            eligible=eligible)
+    assert_array_equal(np.sort(y), np.sort(eligible_serials))  # all of them, once each
+
+    _, y = sample_band_rows(extractor, pages, serials, len(eligible_serials) // 2,
+                            np.random.RandomState(0), eligible=eligible)
+    assert abs(len(y) - len(eligible_serials) // 2) <= 2 * len(shapes) * 11
+    assert np.isin(y, eligible_serials).all() and len(np.unique(y)) == len(y)
+
+
+def test_the_trees_learn_from_the_pixels_the_paper_rule_leaves_them(pages):
+    noisy, clean = pages
+    stacks = [_stack_with_paper(page, truth) for page, truth in zip(noisy, clean)]
+    big = 10**6
+    walked = sum(int((~_paper(stack[..., 1], 0.98, 3)).sum()) for stack in stacks[:4])
+    model = _small(max_samples=big, paper_window=3).fit(stacks[:4], clean[:4])
+    assert 0 < model.n_training_pixels_ == walked < 4 * noisy[0].size
+    every = _small(max_samples=big, paper_threshold=None).fit(stacks[:4], clean[:4])
+    assert every.n_training_pixels_ == 4 * noisy[0].size
+
+    blank = [np.stack([page, np.ones_like(page)], axis=-1) for page in noisy[:2]]
+    with pytest.raises(ValueError, match="none is left to learn from"):
+        _small().fit(blank, clean[:2])
 
 
 @pytest.mark.parametrize("band_rows", [512, 5, 2])

@@ -16,8 +16,8 @@ from ..metrics import rmse
 from .denoiser import fit_seeded, sample_band_rows
 from .pixel import PixelRegressor
 
-__all__ = ["ContextDenoiser", "ContextFeatures", "ContextStage", "paper_pixels",
-           "predict_context_bands", "predict_off_paper"]
+__all__ = ["ContextDenoiser", "ContextFeatures", "ContextStage", "off_paper",
+           "paper_pixels", "predict_context_bands", "predict_off_paper"]
 
 
 def _check_stack(stack, name):
@@ -155,6 +155,35 @@ def paper_pixels(first_map, start, stop, threshold, size):
     # scipy's "reflect" mirrors with the edge repeated, as band_windows does.
     lowest = ndi.minimum_filter(first_map[low:high], size=size, mode="reflect")
     return (lowest[start - low:stop - low] >= threshold).reshape(-1)
+
+
+def off_paper(first_map, threshold, size):
+    """The pixels of a whole map that a paper rule leaves to the trees.
+
+    Parameters
+    ----------
+    first_map : (M, N) ndarray of float32
+    threshold : float
+    size : int
+        Odd.
+
+    Returns
+    -------
+    (M, N) ndarray of bool
+        False where `first_map` is at least `threshold` all over the ``size x size``
+        square around the pixel (:func:`paper_pixels`), True elsewhere.
+
+    Examples
+    --------
+    >>> first_map = np.ones((3, 4), np.float32)
+    >>> first_map[0, 0] = 0.5
+    >>> off_paper(first_map, 0.98, 3).astype(int)
+    array([[1, 1, 0, 0],
+           [1, 1, 0, 0],
+           [0, 0, 0, 0]])
+    """
+    return ~paper_pixels(first_map, 0, first_map.shape[0], threshold, size).reshape(
+        first_map.shape)
 
 
 def predict_off_paper(regressor, rows, walk):
@@ -398,14 +427,16 @@ class ContextDenoiser(BaseEstimator):
     window : int
         Odd side of the first map's neighbourhood.
     max_samples : int
-        Training pixels drawn in all, the same share of every page.
+        Training pixels drawn in all, the same share of every page's pixels that the
+        paper rule leaves to the trees.
     paper_threshold : float in (0, 1] or None
         When cleaning, a pixel whose first map is at least this all over the central
         ``paper_window x paper_window`` square of its window is taken for white paper
         and set to 1 without running the trees (nor, in a stack, the level-0 models
-        after the first). None runs the trees on every pixel. Training is the same
-        either way. On the Kaggle pages' cross-group folds the default skips 49% of the
-        pixels and changes the RMSE by less than 0.01% (``docs/stack.md``).
+        after the first). None runs the trees on every pixel. On the Kaggle pages'
+        cross-group folds the default skips 49% of the pixels and changes the RMSE by
+        less than 0.01% (``docs/stack.md``). The trees learn only from the pixels the
+        rule leaves them, the ones they will be asked about.
     paper_window : int
         Odd; a square larger than the window is the whole window.
     random_state : int, RandomState or None
@@ -477,13 +508,24 @@ class ContextDenoiser(BaseEstimator):
         self.n_maps_ = stacks[0].shape[2] - 1
         rows = ContextFeatures(self.features_, window, self.n_maps_)
         X, y = sample_band_rows(rows, stacks, targets, self.max_samples, rng,
-                                verbose=self.verbose)
+                                verbose=self.verbose, eligible=self._pixels_to_learn(stacks))
+        if len(y) == 0:
+            raise ValueError("inputs: the paper rule takes every pixel of the training pages "
+                             "for paper, so none is left to learn from; pass "
+                             "paper_threshold=None or pages with ink")
         self.regressor_ = fit_seeded(
             self.regressor if self.regressor is not None
             else PixelRegressor(n_estimators=200, learning_rate=0.2, min_samples_leaf=500),
             X, y, rng, self.verbose)
         self.n_training_pixels_ = len(y)
         return self
+
+    def _pixels_to_learn(self, stacks):
+        """Per page, the pixels the paper rule leaves to the trees, or None for all."""
+        threshold, size = self.paper_rule()
+        if threshold is None:
+            return None
+        return [off_paper(stack[..., 1], threshold, size) for stack in stacks]
 
     def predict(self, inputs):
         """Clean pages, each from its own stack of page and maps.

@@ -67,7 +67,8 @@ def mixed_sample_budget(max_samples, real_pages, extra_pages):
     return int(round(max_samples * (real_pixels + extra_pixels) / real_pixels))
 
 
-def sample_band_rows(features, inputs, clean_pages, max_samples, rng, verbose=False):
+def sample_band_rows(features, inputs, clean_pages, max_samples, rng, verbose=False,
+                     eligible=None):
     """Draw about `max_samples` training rows, the same share of every band of every page.
 
     Rows go straight into one preallocated matrix: collecting and concatenating would
@@ -85,6 +86,9 @@ def sample_band_rows(features, inputs, clean_pages, max_samples, rng, verbose=Fa
     rng : numpy.random.RandomState
     verbose : bool
         Show a progress bar over the pages.
+    eligible : sequence of (M, N) ndarray of bool, or None
+        Per page, the pixels rows may be drawn from; None draws from all. The share is
+        then that of the eligible pixels.
 
     Returns
     -------
@@ -99,15 +103,21 @@ def sample_band_rows(features, inputs, clean_pages, max_samples, rng, verbose=Fa
     >>> X.shape == (24, extractor.n_features_out_), bool(np.allclose(y, 0.9))
     (True, True)
     """
-    total = sum(page.shape[0] * page.shape[1] for page in inputs)
-    fraction = min(1.0, max_samples / total)
+    if eligible is None:
+        total = sum(page.shape[0] * page.shape[1] for page in inputs)
+    else:
+        total = sum(int(np.count_nonzero(mask)) for mask in eligible)
+    fraction = min(1.0, max_samples / max(total, 1))
     picks = []  # per page, per band: the sampled pixel indices within the band
-    for page in inputs:
+    for number, page in enumerate(inputs):
         page_picks = []
         for start, stop in features.band_bounds(page.shape[0]):
-            n_pixels = (stop - start) * page.shape[1]
-            page_picks.append(np.arange(n_pixels) if fraction >= 1.0 else np.sort(
-                rng.choice(n_pixels, size=int(round(fraction * n_pixels)), replace=False)))
+            if eligible is None:
+                candidates = np.arange((stop - start) * page.shape[1])
+            else:
+                candidates = np.flatnonzero(eligible[number][start:stop])
+            page_picks.append(candidates if fraction >= 1.0 else np.sort(rng.choice(
+                candidates, size=int(round(fraction * len(candidates))), replace=False)))
         picks.append(page_picks)
     n_rows = sum(len(picked) for page_picks in picks for picked in page_picks)
     X = np.empty((n_rows, features.n_features_out_), np.float32)
