@@ -199,47 +199,6 @@ def test_denoiser_input_errors(synthetic):
         _small_denoiser(max_samples=1).fit(noisy, clean)
 
 
-def test_denoiser_learns_only_from_the_masked_pixels(synthetic):
-    noisy, clean = synthetic
-    # Each pixel's target is its serial number, so the targets the trees saw tell which
-    # pixels were drawn.
-    serials = [np.arange(p.size, dtype=np.float32).reshape(p.shape) / p.size for p in noisy[:2]]
-    rng = np.random.default_rng(3)
-    masks = [rng.random(page.shape) < 0.2 for page in noisy[:2]]
-    seen = []
-
-    class Recorder(PixelRegressor):
-        def fit(self, X, y, sample_weight=None):
-            seen.append(np.sort(y))
-            return super().fit(X, y, sample_weight)
-
-    model = DocumentDenoiser(features=SMALL_FEATURES, regressor=Recorder(n_estimators=2),
-                             max_samples=10**6, random_state=0)
-    model.fit(noisy[:2], serials, pixel_mask=masks)
-    masked = np.sort(np.concatenate([s[m] for s, m in zip(serials, masks)]))
-    assert_array_equal(seen[-1], masked)
-    assert model.n_training_pixels_ == sum(int(m.sum()) for m in masks)
-    # The budget is shared over the masked pixels only: half of them, not half the pages.
-    half = _small_denoiser(max_samples=len(masked) // 2, random_state=0).fit(
-        noisy[:2], clean[:2], pixel_mask=masks)
-    assert half.n_training_pixels_ == pytest.approx(len(masked) // 2, abs=10)
-
-
-@pytest.mark.parametrize("masks, error, message", [
-    (lambda pages: [np.ones(pages[0].shape, bool)], ValueError, "got 1 masks for 2 pages"),
-    (lambda pages: [np.ones((3, 3), bool)] * 2, ValueError,
-     r"pixel_mask\[0\]: expected shape \(96, 128\)"),
-    (lambda pages: [np.ones(page.shape) for page in pages], TypeError,
-     r"pixel_mask\[0\]: expected booleans"),
-    (lambda pages: [np.zeros(page.shape, bool) for page in pages], ValueError,
-     "no pixel of any page is left"),
-])
-def test_bad_pixel_masks_are_refused(synthetic, masks, error, message):
-    noisy, clean = synthetic
-    with pytest.raises(error, match=message):
-        _small_denoiser().fit(noisy[:2], clean[:2], pixel_mask=masks(noisy[:2]))
-
-
 # -- groups and cross-validation -------------------------------------------------------------
 
 def _grid_of_pages(n_documents=4, n_backgrounds=3, shape=(40, 48)):

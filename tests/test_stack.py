@@ -108,9 +108,9 @@ def _record_fits(monkeypatch, level1_class):
                     groups=None if groups is None else list(groups))
         return original_fit(self, inputs, targets, groups=groups)
 
-    def counting_fit(self, noisy_pages, clean_pages, pixel_mask=None):
+    def counting_fit(self, noisy_pages, clean_pages):
         level0_fits.append(len(noisy_pages))
-        return original_level0_fit(self, noisy_pages, clean_pages, pixel_mask)
+        return original_level0_fit(self, noisy_pages, clean_pages)
 
     monkeypatch.setattr(level1_class, "fit", recording_fit)
     monkeypatch.setattr(DocumentDenoiser, "fit", counting_fit)
@@ -404,29 +404,6 @@ def test_the_level0_gate_sets_the_first_map_to_paper_where_the_forest_sees_paper
         assert_array_equal(stack.predict(page), expected)
         changed.append(not np.array_equal(ungated.predict(page), expected))
     assert any(changed)  # the gate is seen in the cleaning, not only in the maps
-
-
-def test_the_gated_first_model_learns_off_the_gates_paper_and_level1_from_gated_maps(
-        pages, monkeypatch):
-    # Cleaning sets the first map to 1 on the forest's paper without asking its model:
-    # that model learns only from the other pixels, and level 1 from the gated map.
-    seen, _ = _record_fits(monkeypatch, ContextDenoiser)
-    noisy, clean = pages
-    stack = _staged_stack(512, 0.8).set_params(gate_map="rf", n_stages=1)
-    stack.level0[0][1].set_params(max_samples=10**6)  # every pixel it may learn from
-    stack.fit(noisy, clean)
-    gbm, rf = (model for _, model in stack.level0_)
-    walked = [ndi.minimum_filter(rf.predict(page), size=3, mode="reflect") < 0.8
-              for page in noisy]
-    n_pixels = sum(page.size for page in noisy)
-    assert 0 < gbm.n_training_pixels_ == sum(int(w.sum()) for w in walked) < n_pixels
-    for page, page_walked, inputs in zip(noisy, walked, seen["inputs"]):
-        assert_array_equal(inputs[..., 1], np.where(page_walked, gbm.predict(page), 1))
-        assert_array_equal(inputs[..., 2], rf.predict(page))
-    ungated = clone(stack).set_params(gate_map=None).fit(noisy, clean)
-    assert ungated.level0_[0][1].n_training_pixels_ == n_pixels
-    for page, inputs in zip(noisy, seen["inputs"]):
-        assert_array_equal(inputs[..., 1], ungated.level0_maps(page)["gbm"])
 
 
 def test_the_level0_gate_survives_a_round_trip_and_older_files_get_the_default(

@@ -135,23 +135,6 @@ def sample_band_rows(features, inputs, clean_pages, max_samples, rng, verbose=Fa
     return X, y
 
 
-def _check_pixel_mask(pixel_mask, pages):
-    """Boolean masks, one per page and of its shape."""
-    masks = list(pixel_mask)
-    if len(masks) != len(pages):
-        raise ValueError(f"pixel_mask: got {len(masks)} masks for {len(pages)} pages")
-    checked = []
-    for i, (mask, page) in enumerate(zip(masks, pages)):
-        mask = np.asarray(mask)
-        if mask.dtype != bool:
-            raise TypeError(f"pixel_mask[{i}]: expected booleans, got dtype {mask.dtype}")
-        if mask.shape != page.shape:
-            raise ValueError(f"pixel_mask[{i}]: expected shape {page.shape} (the page's), "
-                             f"got {mask.shape}")
-        checked.append(mask)
-    return checked
-
-
 def fit_seeded(regressor, X, y, rng, verbose=False):
     """Fit a clone of `regressor`, its `random_state` drawn from `rng` when it has one.
 
@@ -218,17 +201,13 @@ class DocumentDenoiser(BaseEstimator):
         self.random_state = random_state
         self.verbose = verbose
 
-    def fit(self, noisy_pages, clean_pages, pixel_mask=None):
+    def fit(self, noisy_pages, clean_pages):
         """Learn to turn the noisy pages into their clean partners.
 
         Parameters
         ----------
         noisy_pages, clean_pages : sequence of (M, N) array_like
             Pairs of the same shapes, in [0, 1].
-        pixel_mask : sequence of (M, N) array_like of bool, or None
-            Per page, the pixels training rows may be drawn from, for a model that will
-            only be asked about those (a stack's gated level 0); `max_samples` is then
-            shared over them. None draws from every pixel.
 
         Returns
         -------
@@ -237,15 +216,11 @@ class DocumentDenoiser(BaseEstimator):
         noisy_pages, clean_pages = check_page_pairs(noisy_pages, clean_pages)
         if not isinstance(self.max_samples, numbers.Integral) or self.max_samples < 2:
             raise ValueError(f"max_samples must be an int >= 2, got {self.max_samples!r}")
-        if pixel_mask is not None:
-            pixel_mask = _check_pixel_mask(pixel_mask, noisy_pages)
         rng = check_random_state(self.random_state)
         self.features_ = clone(self.features if self.features is not None
                                else FeatureExtractor()).fit()
         X, y = sample_band_rows(self.features_, noisy_pages, clean_pages, self.max_samples, rng,
-                                verbose=self.verbose, eligible=pixel_mask)
-        if len(y) == 0:
-            raise ValueError("pixel_mask: no pixel of any page is left to learn from")
+                                verbose=self.verbose)
         self.regressor_ = fit_seeded(self.regressor if self.regressor is not None
                                      else PixelRegressor(), X, y, rng, self.verbose)
         self.n_training_pixels_ = len(y)
