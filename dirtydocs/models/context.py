@@ -436,8 +436,9 @@ class ContextDenoiser(BaseEstimator):
         after the first). None runs the trees on every pixel. On the Kaggle pages'
         cross-group folds the default skips 49% of the pixels and changes the RMSE by
         less than 0.01% (``docs/stack.md``). The trees learn only from the pixels the
-        rule leaves them, the ones they will be asked about: on cross-group fold 0 that
-        took 1.2% off the bundled recipe's RMSE (``docs/stack.md``, "The sixth build").
+        rule leaves them, the ones they will be asked about: over the cross-group folds
+        that took 0.5% off the bundled recipe's RMSE (``docs/stack.md``, "The sixth
+        build").
     paper_window : int
         Odd; a square larger than the window is the whole window.
     random_state : int, RandomState or None
