@@ -12,7 +12,7 @@ from .._validation import check_page_pairs, check_pages
 from ..features import background_ratio, median_background, sauvola_threshold
 from ..metrics import rmse
 from ..nn import SmallCNN
-from .context import ContextDenoiser, paper_pixels, predict_context_bands
+from .context import ContextDenoiser, off_paper, predict_context_bands
 from .denoiser import DocumentDenoiser, mixed_sample_budget, predict_bands
 from .pixel import PixelRegressor
 from .selection import CrossGroupKFold, infer_page_groups
@@ -434,8 +434,8 @@ class StackedDenoiser(BaseEstimator):
             maps = [by_name[name] for name, _ in self.level0_]
             if gate is not None:
                 index, threshold, size = gate
-                paper = paper_pixels(maps[index], 0, page.shape[0], threshold, size)
-                maps[0] = np.where(paper.reshape(page.shape), np.float32(1), maps[0])
+                maps[0] = np.where(off_paper(maps[index], threshold, size), maps[0],
+                                   np.float32(1))
             output = self.level1_.predict(level1_input(self.level1_, page, maps,
                                                        self.feature_maps))
             for stage in self.later_stages_:
