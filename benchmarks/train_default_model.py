@@ -10,8 +10,8 @@ gives the same model file bit for bit. The bundled model is the stack with a tre
 defaults changes the bundled model, and the tests of the stack see it.
 LightGBM is deterministic for a given thread count, and its trees came out identical in
 repeated runs on the 2-core reference machine; the sixth build (2026-12-06) came out the
-same bit for bit on 2-core machines of two CPU generations (first-generation Zen and Zen 3). The script prints the file's SHA-256 so
-that two builds can be compared.
+same bit for bit on 2-core machines of two CPU generations (first-generation Zen and
+Zen 3). The script prints the file's SHA-256 so that two builds can be compared.
 
 ``--lightgbm`` builds the single LightGBM that was bundled until 2026-11-24 instead
 (``LIGHTGBM_RECIPE``, every setting spelled out); the quality table scores it beside the

@@ -10,7 +10,7 @@ branches, so the CPU mostly waits. Rows are taken in blocks and each tree walks 
 of a block at once, in lockstep: their chains are independent and run side by side,
 and the tree's nodes stay in cache for the whole block. The 8 lanes' nodes are 8 local
 variables rather than an array, so they live in registers: through an array each step
-also waited on a store and a reload (10-16% slower on the bundled model's forests).
+also waited on a store and a reload (the bundled model's forests took 9-19% longer).
 """
 
 import numpy as np
