@@ -36,6 +36,21 @@ def test_context_rows_equal_the_whole_page_reference(band_rows, window):
     assert_array_equal(np.vstack(bands), expected)
 
 
+def test_pixel_rows_are_the_reference_rows_of_those_pixels():
+    rng = np.random.default_rng(1)
+    stack = rng.random((23, 17, 4)).astype(np.float32)
+    extractor = FeatureExtractor(band_rows=7).fit()
+    rows = ContextFeatures(extractor, window=5, n_maps=3)
+    expected = _reference_rows(extractor, stack, 5)
+    first_map = np.ascontiguousarray(stack[..., 1])
+    others = [stack[..., c].reshape(-1) for c in (2, 3)]
+    for start, stop, band in extractor.iter_bands(stack[..., 0]):
+        pixels = rng.permutation((stop - start) * 17)[:20]
+        band_others = [values[start * 17:stop * 17] for values in others]
+        assert_array_equal(rows.pixel_rows(band, start, stop, pixels, first_map, band_others),
+                           expected[start * 17:stop * 17][pixels])
+
+
 @pytest.fixture(scope="module")
 def pages():
     return make_pages(6, shape=(48, 64), random_state=4)

@@ -8,6 +8,7 @@ from skimage.filters import threshold_niblack, threshold_sauvola
 from dirtydocs.features import (
     FeatureExtractor,
     background_ratio,
+    band_windows,
     canny_edges,
     local_mean_std,
     local_stats,
@@ -98,6 +99,20 @@ def test_local_stats_match_scipy(rng, shape):
 def test_local_windows_match_naive_reference(rng, shape, size):
     page = _page(rng, shape)
     assert_array_equal(local_windows(page, size=size), _naive.window_columns(page, size))
+
+
+@pytest.mark.parametrize("first_row, n_rows", [(0, 9), (3, 4), (7, 2)])
+def test_band_windows_of_some_pixels_match_naive_reference(rng, first_row, n_rows):
+    page = _page(rng, (9, 11))
+    band = _naive.window_columns(page, 5)[first_row * 11:(first_row + n_rows) * 11]
+    pixels = rng.permutation(n_rows * 11)[:n_rows * 5]  # some pixels, in any order
+    out = np.zeros((len(pixels), 27), np.float32)
+    band_windows(page, first_row, n_rows, size=5, out=out, first_column=1, pixels=pixels)
+    assert_array_equal(out[:, 1:26], band[pixels])
+    assert not out[:, [0, 26]].any()
+    everything = np.zeros((n_rows * 11, 25), np.float32)
+    band_windows(page, first_row, n_rows, size=5, out=everything, first_column=0)
+    assert_array_equal(everything, band)
 
 
 def test_local_windows_fill_columns_of_a_given_matrix(rng):

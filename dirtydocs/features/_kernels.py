@@ -125,6 +125,21 @@ def _local_stats(padded, size, minimum, maximum, mean, std):
 
 
 @njit(cache=True, parallel=True)
+def _fill_window_rows(padded, size, pixels, out, first_column):
+    """Like :func:`_fill_window_columns` for some pixels only: row ``k`` of `out` gets the
+    window around pixel ``pixels[k]``, pixels numbered row by row over the valid area."""
+    n_cols = padded.shape[1] - size + 1
+    for k in prange(pixels.shape[0]):
+        i = pixels[k] // n_cols
+        j = pixels[k] - i * n_cols
+        column = first_column
+        for y in range(size):
+            for x in range(size):
+                out[k, column] = padded[i + y, j + x]
+                column += 1
+
+
+@njit(cache=True, parallel=True)
 def _fill_window_columns(padded, size, out, first_column):
     """Write every size x size neighbourhood as consecutive columns of a pixel matrix.
 

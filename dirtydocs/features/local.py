@@ -83,7 +83,7 @@ def local_windows(page, *, size=5, out=None, first_column=0):
     return out
 
 
-def band_windows(values, first_row, n_rows, *, size, out, first_column):
+def band_windows(values, first_row, n_rows, *, size, out, first_column, pixels=None):
     """Write the ``size x size`` neighbourhoods of a band of rows into a pixel matrix.
 
     The band is rows ``first_row : first_row + n_rows`` of `values`; rows of `values`
@@ -98,9 +98,12 @@ def band_windows(values, first_row, n_rows, *, size, out, first_column):
         The band.
     size : int
         Odd window side.
-    out : (n_rows * N, F) ndarray of float32
+    out : (n_rows * N, F) or (k, F) ndarray of float32
         Matrix to write into, at columns ``first_column : first_column + size**2``.
     first_column : int
+    pixels : (k,) ndarray of int, optional
+        Only these pixels of the band, numbered row by row from its first; row ``i`` of
+        `out` gets the window of ``pixels[i]``. All of them, in order, by default.
 
     Examples
     --------
@@ -108,6 +111,10 @@ def band_windows(values, first_row, n_rows, *, size, out, first_column):
     >>> out = np.zeros((2 * 5, 9), np.float32)
     >>> band_windows(page, 1, 2, size=3, out=out, first_column=0)
     >>> bool((out == local_windows(page, size=3)[5:15]).all())
+    True
+    >>> some = np.zeros((2, 9), np.float32)
+    >>> band_windows(page, 1, 2, size=3, out=some, first_column=0, pixels=np.array([7, 0]))
+    >>> bool((some == out[[7, 0]]).all())
     True
     """
     size = check_window(size, name="size")
@@ -119,5 +126,8 @@ def band_windows(values, first_row, n_rows, *, size, out, first_column):
         ((radius - (first_row - low), radius - (high - first_row - n_rows)), (radius, radius)),
         mode="symmetric",
     )
-    _kernels._fill_window_columns(np.ascontiguousarray(padded, dtype=np.float32), size, out,
-                                  first_column)
+    padded = np.ascontiguousarray(padded, dtype=np.float32)
+    if pixels is None:
+        _kernels._fill_window_columns(padded, size, out, first_column)
+    else:
+        _kernels._fill_window_rows(padded, size, pixels, out, first_column)

@@ -119,6 +119,38 @@ class ContextFeatures:
         band_windows(first_map, start, stop - start, size=self.window, out=rows,
                      first_column=self.features.n_features_out_)
 
+    def pixel_rows(self, band, start, stop, pixels, first_map, further_values):
+        """The rows of some pixels of band ``start:stop``, as :meth:`fill_map_columns`
+        makes them for all.
+
+        A stage reads about half of a Kaggle page's pixels: filling the other half's
+        window columns only to leave them unread cost memory and time.
+
+        Parameters
+        ----------
+        band : (n, >= features.n_features_out_) ndarray of float32
+            The band's page features, in its first columns.
+        start, stop : int
+        pixels : (k,) ndarray of int
+            The pixels, numbered row by row from the band's first.
+        first_map : (M, N) ndarray of float32
+            Known ``window // 2`` rows beyond the band.
+        further_values : sequence of (n,) ndarray of float32
+            The other maps' values over the band.
+
+        Returns
+        -------
+        (k, n_features_out_) ndarray of float32
+        """
+        n_features = self.features.n_features_out_
+        out = np.empty((len(pixels), self.n_features_out_), np.float32)
+        out[:, :n_features] = band[pixels, :n_features]
+        band_windows(first_map, start, stop - start, size=self.window, out=out,
+                     first_column=n_features, pixels=pixels)
+        for column, values in zip(self.further_map_columns(), further_values):
+            out[:, column] = values[pixels]
+        return out
+
     def further_map_columns(self):
         """The columns of the maps after the first, one per map."""
         first = self.features.n_features_out_ + self.window ** 2
@@ -242,9 +274,8 @@ class ContextStage:
 
         Parameters
         ----------
-        band : (n, >= rows.n_features_out_) ndarray of float32
-            The page features in the first columns; the stage writes its map columns
-            after them.
+        band : (n, >= rows.features.n_features_out_) ndarray of float32
+            The page features, in the first columns.
         start, stop : int
         first_map : (M, N) ndarray of float32
             Known ``rows.window // 2`` rows beyond the band.
@@ -258,23 +289,28 @@ class ContextStage:
         cleaned : (n,) ndarray of float32
             Clipped to [0, 1].
         """
-        rows, n_features = self.rows, self.rows.features.n_features_out_
+        n_features = self.rows.features.n_features_out_
         n_cols = first_map.shape[1]
-        rows.fill_window_columns(band, start, stop, first_map)
         if self.paper_threshold is None:
             read = np.ones(len(band), bool)
         else:
             read = ~paper_pixels(first_map, start, stop, self.paper_threshold,
                                  self.paper_window)
-        for column, values, regressor in itertools.zip_longest(
-                rows.further_map_columns(), further_maps, further_regressors or ()):
+        further_values = []
+        for values, regressor in itertools.zip_longest(further_maps,
+                                                       further_regressors or ()):
             values = values.reshape(-1)[start * n_cols:stop * n_cols]
             missing = read & np.isnan(values)
             if regressor is not None and missing.any():
                 values[missing] = np.clip(regressor.predict(band[missing, :n_features]),
                                           0.0, 1.0)
-            band[:, column] = values
-        return predict_off_paper(self.regressor, band[:, :rows.n_features_out_], read)
+            further_values.append(values)
+        cleaned = np.ones(len(band), np.float32)
+        pixels = np.flatnonzero(read)
+        if len(pixels):  # the regressors refuse empty input
+            rows = self.rows.pixel_rows(band, start, stop, pixels, first_map, further_values)
+            cleaned[pixels] = np.clip(self.regressor.predict(rows), 0.0, 1.0)
+        return cleaned
 
 
 def predict_context_bands(level0_regressors, stages, page, gate=None):
@@ -379,8 +415,7 @@ def predict_context_bands(level0_regressors, stages, page, gate=None):
             maps[0][low:high] = predict_off_paper(
                 level0_regressors[0], piece[:, :n_features], chosen).reshape(high - low, n_cols)
 
-    widest = max((stage.rows for stage in stages), key=lambda rows: rows.n_features_out_)
-    for start, stop, band in widest.page_bands(page):
+    for start, stop, band in features.iter_bands(page):
         bands.append((start, stop, band))
         for k in eager:
             out = maps[k][start:stop].reshape(-1)
@@ -551,7 +586,7 @@ class ContextDenoiser(BaseEstimator):
         for stack in stacks:
             page = np.empty(stack.shape[:2], np.float32)
             maps = [np.ascontiguousarray(stack[..., c]) for c in range(1, stack.shape[2])]
-            for start, stop, band in stage.rows.page_bands(stack[..., 0]):
+            for start, stop, band in stage.rows.features.iter_bands(stack[..., 0]):
                 page[start:stop] = stage.clean_band(band, start, stop, maps[0],
                                                     maps[1:]).reshape(stop - start, -1)
             cleaned.append(page)
