@@ -88,15 +88,10 @@ class ContextFeatures:
             raise ValueError(f"expected the page and {self.n_maps} map(s), "
                              f"got {stack.shape[2]} channels")
         maps = [np.ascontiguousarray(stack[..., channel]) for channel in range(1, stack.shape[2])]
-        for start, stop, rows in self.page_bands(stack[..., 0]):
+        extra_columns = self.n_features_out_ - self.features.n_features_out_
+        for start, stop, rows in self.features.iter_bands(stack[..., 0], extra_columns):
             self.fill_map_columns(rows, start, stop, maps)
             yield start, stop, rows
-
-    def page_bands(self, page):
-        """Yield ``(first_row, stop_row, rows)`` with the page's features filled in and
-        room after them for the maps' columns."""
-        return self.features.iter_bands(
-            page, extra_columns=self.n_features_out_ - self.features.n_features_out_)
 
     def fill_map_columns(self, rows, start, stop, maps):
         """Write the maps' columns of band ``start:stop`` after its page features.
@@ -110,14 +105,10 @@ class ContextFeatures:
             The `n_maps` whole maps. The first one's windows read up to ``window // 2``
             rows beyond the band, which must be filled in already.
         """
-        self.fill_window_columns(rows, start, stop, maps[0])
+        band_windows(maps[0], start, stop - start, size=self.window, out=rows,
+                     first_column=self.features.n_features_out_)
         for column, values in zip(self.further_map_columns(), maps[1:]):
             rows[:, column] = values[start:stop].reshape(-1)
-
-    def fill_window_columns(self, rows, start, stop, first_map):
-        """Write only the first map's window columns of band ``start:stop``."""
-        band_windows(first_map, start, stop - start, size=self.window, out=rows,
-                     first_column=self.features.n_features_out_)
 
     def pixel_rows(self, band, start, stop, pixels, first_map, further_values):
         """The rows of some pixels of band ``start:stop``, as :meth:`fill_map_columns`
