@@ -6,7 +6,7 @@ from sklearn.base import clone
 from dirtydocs import load, save
 from dirtydocs.features import FeatureExtractor
 from dirtydocs.metrics import rmse
-from dirtydocs.models import ContextDenoiser, DocumentDenoiser, PixelRegressor
+from dirtydocs.models import ContextDenoiser, DocumentDenoiser, PixelRegressor, context
 from dirtydocs.models.context import ContextFeatures, ContextStage, predict_context_bands
 from dirtydocs.models.denoiser import predict_bands, sample_band_rows
 from dirtydocs.synth import make_pages
@@ -144,6 +144,24 @@ def test_one_feature_pass_gives_the_maps_and_cleaning_of_two(pages, band_rows):
     for shared, own in zip(shared_maps, maps):
         assert_array_equal(shared, own)
     assert_array_equal(cleaned, expected)
+
+
+@pytest.mark.parametrize("paper_threshold", [None, 0.95])
+def test_stages_clean_the_same_a_few_pixels_at_a_time(pages, monkeypatch, paper_threshold):
+    noisy, clean = pages
+    extractor = FeatureExtractor(band_rows=16).fit()
+    X, y = extractor.transform(noisy[:3]), np.concatenate([page.ravel() for page in clean[:3]])
+    level0 = [PixelRegressor(n_estimators=10).fit(X, y),
+              PixelRegressor(method="random_forest", n_estimators=4).fit(X, y)]
+    maps = predict_bands(extractor, level0, noisy[4])
+    rows = ContextFeatures(extractor, window=7, n_maps=2)
+    X1 = np.vstack([band for _, _, band in rows.iter_bands(np.stack([noisy[4], *maps], -1))])
+    stages = [ContextStage(rows, PixelRegressor(n_estimators=10).fit(X1, clean[4].ravel()),
+                           paper_threshold=paper_threshold)]
+    _, at_once = predict_context_bands(level0, stages, noisy[4])
+    monkeypatch.setattr(context, "_PIXELS_AT_ONCE", 7)
+    _, seven_at_a_time = predict_context_bands(level0, stages, noisy[4])
+    assert_array_equal(seven_at_a_time, at_once)
 
 
 def _paper(first_map, threshold, size):

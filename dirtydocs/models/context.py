@@ -16,6 +16,9 @@ from ..metrics import rmse
 from .denoiser import fit_seeded, sample_band_rows
 from .pixel import PixelRegressor
 
+# Pixels whose rows a stage builds and walks at a time.
+_PIXELS_AT_ONCE = 32768
+
 __all__ = ["ContextDenoiser", "ContextFeatures", "ContextStage", "off_paper",
            "paper_pixels", "predict_context_bands", "predict_off_paper"]
 
@@ -298,9 +301,10 @@ class ContextStage:
             further_values.append(values)
         cleaned = np.ones(len(band), np.float32)
         pixels = np.flatnonzero(read)
-        if len(pixels):  # the regressors refuse empty input
-            rows = self.rows.pixel_rows(band, start, stop, pixels, first_map, further_values)
-            cleaned[pixels] = np.clip(self.regressor.predict(rows), 0.0, 1.0)
+        for first in range(0, len(pixels), _PIXELS_AT_ONCE):
+            some = pixels[first:first + _PIXELS_AT_ONCE]
+            rows = self.rows.pixel_rows(band, start, stop, some, first_map, further_values)
+            cleaned[some] = np.clip(self.regressor.predict(rows), 0.0, 1.0)
         return cleaned
 
 
