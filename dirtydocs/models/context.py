@@ -391,6 +391,13 @@ def predict_context_bands(level0_regressors, stages, page, gate=None):
             if low < high:
                 yield low, high, band[(low - start) * n_cols:(high - start) * n_cols]
 
+    def rows_from(entry, first):
+        """A held band's rows from `first` on, copied when that is not all of them."""
+        start, stop, band = entry
+        if first <= start:
+            return entry
+        return first, stop, band[(first - start) * n_cols:].copy()
+
     def clean_rows(number, first, last):
         """Stage `number` cleans rows first:last."""
         stage = stages[number]
@@ -431,7 +438,11 @@ def predict_context_bands(level0_regressors, stages, page, gate=None):
             ready = n_rows if covered == n_rows else max(done[number], covered - reach)
             clean_rows(number, done[number], ready)
             done[number] = ready
-        bands = [entry for entry in bands if entry[1] > done[-1]]
+        # Hold on to copies of the few rows the last stage has yet to clean, not to whole
+        # bands: on a wide page a band's features take hundreds of MB, and holding one
+        # while the next is made doubled the peak memory.
+        bands = [rows_from(entry, done[-1]) for entry in bands if entry[1] > done[-1]]
+        del band
     return maps, outputs[-1]
 
 
