@@ -1,4 +1,5 @@
 import json
+import weakref
 
 import numpy as np
 import pytest
@@ -370,6 +371,35 @@ def test_later_stages_read_the_previous_stage_in_the_one_feature_pass(pages, ban
     for stage in stack.later_stages_:
         expected = stage.predict(np.stack([noisy[6], expected, *level0_maps], axis=-1))
     assert_array_equal(stack.predict(noisy[6]), expected)
+
+
+def test_a_band_of_features_is_let_go_before_the_next_is_made(pages, monkeypatch):
+    # On a 300-dpi A4 page one band's features take 290 MB: holding the last band while
+    # the next was made doubled the peak memory of cleaning it.
+    from dirtydocs.features import FeatureExtractor
+
+    noisy, clean = pages
+    stack = _staged_stack(5, 0.8).set_params(gate_map="rf").fit(noisy, clean)
+    maps = stack.level0_maps(noisy[6])
+    bands_made, most_held = [], []
+    band_features = FeatureExtractor._band_features
+
+    def watched(self, *args, **kwargs):
+        most_held.append(sum(band() is not None for band in bands_made))
+        band = band_features(self, *args, **kwargs)
+        bands_made.append(weakref.ref(band))
+        return band
+
+    monkeypatch.setattr(FeatureExtractor, "_band_features", watched)
+    for clean_page in (lambda: stack.predict(noisy[6]),  # the stack's one pass
+                       lambda: stack.level0_[0][1].predict(noisy[6]),  # a pixel model
+                       lambda: stack.level1_.predict(  # a context model on its own
+                           np.stack([noisy[6], maps["gbm"], maps["rf"]], axis=-1))):
+        bands_made.clear()
+        most_held.clear()
+        clean_page()
+        assert len(most_held) == -(-noisy[6].shape[0] // 5)  # every band was watched
+        assert max(most_held) == 0
 
 
 def _gated_by_hand(stack, page, threshold, size):

@@ -442,7 +442,7 @@ def predict_context_bands(level0_regressors, stages, page, gate=None):
         # bands: on a wide page a band's features take hundreds of MB, and holding one
         # while the next is made doubled the peak memory.
         bands = [rows_from(entry, done[-1]) for entry in bands if entry[1] > done[-1]]
-        del band
+        del band  # else the loop's name holds it while the next band is made
     return maps, outputs[-1]
 
 
@@ -595,6 +595,7 @@ class ContextDenoiser(BaseEstimator):
             for start, stop, band in stage.rows.features.iter_bands(stack[..., 0]):
                 page[start:stop] = stage.clean_band(band, start, stop, maps[0],
                                                     maps[1:]).reshape(stop - start, -1)
+                del band  # else the loop's name holds it while the next band is made
             cleaned.append(page)
         return cleaned[0] if single else cleaned
 

@@ -28,6 +28,7 @@ def predict_bands(features, regressors, page):
     for start, stop, band in features.iter_bands(page):
         for out, regressor in zip(maps, regressors):
             out.reshape(-1)[start * n_cols:stop * n_cols] = regressor.predict(band)
+        del band  # else the loop's name holds it while the next band is made
     for out in maps:
         np.clip(out, 0.0, 1.0, out=out)
     return maps
