@@ -375,12 +375,10 @@ def test_later_stages_read_the_previous_stage_in_the_one_feature_pass(pages, ban
 
 def test_a_band_of_features_is_let_go_before_the_next_is_made(pages, monkeypatch):
     # On a 300-dpi A4 page one band's features take 290 MB: holding the last band while
-    # the next was made doubled the peak memory of cleaning it.
+    # the next was made doubled the peak memory of cleaning it, and of training on it.
     from dirtydocs.features import FeatureExtractor
 
     noisy, clean = pages
-    stack = _staged_stack(5, 0.8).set_params(gate_map="rf").fit(noisy, clean)
-    maps = stack.level0_maps(noisy[6])
     bands_made, held_when_made = [], []
     band_features = FeatureExtractor._band_features
 
@@ -391,6 +389,10 @@ def test_a_band_of_features_is_let_go_before_the_next_is_made(pages, monkeypatch
         return band
 
     monkeypatch.setattr(FeatureExtractor, "_band_features", watched)
+    stack = _staged_stack(5, 0.8).set_params(gate_map="rf").fit(noisy, clean)
+    assert len(held_when_made) > len(noisy) * 8  # training made bands of every page
+    assert held_when_made == [0] * len(held_when_made)
+    maps = stack.level0_maps(noisy[6])
     for clean_page in (lambda: stack.predict(noisy[6]),  # the stack's one pass
                        lambda: stack.level0_[0][1].predict(noisy[6]),  # a pixel model
                        lambda: stack.level1_.predict(  # a context model on its own

@@ -141,6 +141,7 @@ class FeatureExtractor(TransformerMixin, BaseEstimator):
         for page in pages:
             for start, stop, band in self.iter_bands(page):
                 out[row + start * page.shape[1]: row + stop * page.shape[1]] = band
+                del band  # else the loop's name holds it while the next band is made
             row += page.size
         return out
 

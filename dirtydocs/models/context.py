@@ -95,6 +95,7 @@ class ContextFeatures:
         for start, stop, rows in self.features.iter_bands(stack[..., 0], extra_columns):
             self.fill_map_columns(rows, start, stop, maps)
             yield start, stop, rows
+            del rows  # else the loop's name holds it while the next band is made
 
     def fill_map_columns(self, rows, start, stop, maps):
         """Write the maps' columns of band ``start:stop`` after its page features.

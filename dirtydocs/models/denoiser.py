@@ -129,10 +129,13 @@ def sample_band_rows(features, inputs, clean_pages, max_samples, rng, verbose=Fa
     for page, clean, page_picks in pages:
         clean_flat = clean.reshape(-1)
         n_cols = page.shape[1]
-        for (start, stop, band), picked in zip(features.iter_bands(page), page_picks):
+        band_picks = iter(page_picks)  # not zipped: zip's tuple would hold the last band
+        for start, stop, band in features.iter_bands(page):
+            picked = next(band_picks)
             X[row: row + len(picked)] = band[picked]
             y[row: row + len(picked)] = clean_flat[start * n_cols: stop * n_cols][picked]
             row += len(picked)
+            del band  # else the loop's name holds it while the next band is made
     return X, y
 
 
