@@ -223,6 +223,25 @@ def test_infer_page_groups_recovers_documents_and_backgrounds():
         assert_array_equal(pairs_same, truth[:, None] == truth[None, :])
 
 
+def test_infer_page_groups_links_a_short_pages_stain_to_the_tall_page_it_was_cut_from():
+    # Kaggle's 258-row pages carry the top 258 rows of the 420-row pages' stains.
+    rng = np.random.default_rng(1)
+    stains = [0.55 + 0.4 * rng.random((56, 48)) for _ in range(3)]
+    noisy, clean, labels = [], [], []
+    for document in range(4):
+        rows = 56 if document < 2 else 36
+        text = make_page((rows, 48), random_state=document)[1]
+        for background, stain in enumerate(stains):
+            noisy.append((text * stain[:rows]).astype(np.float32))
+            clean.append(text)
+            labels.append((document, background))
+    labels = np.array(labels)
+    documents, backgrounds = infer_page_groups(noisy, clean)
+    for inferred, truth in ((documents, labels[:, 0]), (backgrounds, labels[:, 1])):
+        assert_array_equal(inferred[:, None] == inferred[None, :],
+                           truth[:, None] == truth[None, :])
+
+
 @pytest.mark.parametrize("n_splits", [2, 3])
 def test_cross_group_folds_share_no_document_or_background(n_splits):
     documents = np.repeat(np.arange(6), 4)

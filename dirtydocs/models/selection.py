@@ -39,8 +39,11 @@ def infer_page_groups(noisy_pages, clean_pages, *, tolerance=0.02, paper_level=0
 
     Two pages show the same document when their clean pages match (mean absolute difference
     below `tolerance`); they carry the same background when their noisy pages match on the
-    pixels that are paper in both clean pages. Labels are connected components of these
-    relations, so the result depends on the pages only, not on their names.
+    pixels that are paper in both clean pages. Pages of different sizes are compared on
+    the region they share from the top-left corner: the Kaggle corpus cuts its short pages'
+    stains from the top of its tall pages' stains, so a stain seen on a tall page is not
+    new on a short one. Labels are connected components of these relations, so the
+    result depends on the pages only, not on their names.
 
     Parameters
     ----------
@@ -63,6 +66,13 @@ def infer_page_groups(noisy_pages, clean_pages, *, tolerance=0.02, paper_level=0
     >>> docs, stains = infer_page_groups(noisy, [text, text, np.ones((8, 8))])
     >>> docs.tolist(), stains.tolist()
     ([0, 0, 1], [0, 1, 0])
+
+    A short page cut from the top of a tall one shares its document and its background:
+
+    >>> docs, stains = infer_page_groups(noisy + [(text * stain_b)[:5]],
+    ...                                  [text, text, np.ones((8, 8)), text[:5]])
+    >>> docs.tolist(), stains.tolist()
+    ([0, 0, 1, 0], [0, 1, 0, 1])
     """
     noisy_pages, _ = check_pages(noisy_pages, name="noisy_pages")
     clean_pages, _ = check_pages(clean_pages, name="clean_pages")
@@ -72,14 +82,14 @@ def infer_page_groups(noisy_pages, clean_pages, *, tolerance=0.02, paper_level=0
     same_document, same_background = [], []
     for a in range(n_pages):
         for b in range(a + 1, n_pages):
-            if noisy_pages[a].shape != noisy_pages[b].shape:
-                continue
-            if np.abs(clean_pages[a] - clean_pages[b]).mean() < tolerance:
+            common = tuple(slice(0, min(size_a, size_b)) for size_a, size_b
+                           in zip(noisy_pages[a].shape, noisy_pages[b].shape))
+            clean_a, clean_b = clean_pages[a][common], clean_pages[b][common]
+            if np.abs(clean_a - clean_b).mean() < tolerance:
                 same_document.append((a, b))
-            paper = (clean_pages[a] >= paper_level) & (clean_pages[b] >= paper_level)
-            if paper.any() and (
-                np.abs(noisy_pages[a][paper] - noisy_pages[b][paper]).mean() < tolerance
-            ):
+            paper = (clean_a >= paper_level) & (clean_b >= paper_level)
+            if paper.any() and (np.abs(noisy_pages[a][common][paper]
+                                       - noisy_pages[b][common][paper]).mean() < tolerance):
                 same_background.append((a, b))
     return _components(n_pages, same_document), _components(n_pages, same_background)
 
