@@ -19,8 +19,9 @@ model's is ``--level1 trees --level1-maps in_sample``. Folds are
 page's document and stain background are absent from its fold's training pages.
 ``--synthetic N`` mixes N synthetic pairs into every training fold (never into a test
 fold), ``--restained N`` N restained copies of the fold's own training pages
-(``dirtydocs.synth.restain_pages``); mixed-in pages add to the pixel budgets, as in
-``dirtydocs train``. ``--folds 0`` runs one fold only (a third of the time). Writes
+(``dirtydocs.synth.restain_pages``); mixed-in pages add to the pixel budgets and, as in
+``dirtydocs train``, only the stack's level 0 learns from them unless ``--mixed-into
+all`` (before 2026-12-06 every level did). ``--folds 0`` runs one fold only (a third of the time). Writes
 ``<out>.json`` and ``<out>.md``.
 """
 
@@ -88,6 +89,9 @@ def main(argv=None):
     parser.add_argument("--recipe", action=argparse.BooleanOptionalAction, default=True,
                         help="also score one LightGBM of about the stack's size "
                              "(train_default_model.LIGHTGBM_RECIPE)")
+    parser.add_argument("--mixed-into", choices=("level0", "all"), default="level0",
+                        help="which of the stack's levels learn from the mixed-in pages, "
+                             "as in dirtydocs train (the other models learn from them all)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default="quality")
     parser.add_argument("--folds", type=int, nargs="+", default=[0, 1, 2],
@@ -118,14 +122,18 @@ def main(argv=None):
                       if args.level1 == "cnn" else [])
         stack = _build_model(build_parser().parse_args(
             ["train", "-", "--model", "-", "--method", "stacked", "--level1", args.level1,
-             "--level1-maps", args.level1_maps, *cnn_budget, "--seed", str(args.seed)]),
+             "--level1-maps", args.level1_maps, *cnn_budget, "--seed", str(args.seed),
+             "--mixed-into", args.mixed_into]),
             noisy_train, mixed_in)
+        n_real = len(noisy_train)
         noisy_train += mixed_in
         clean_train += extra_clean + restained[1]
         groups = None  # inferred: a restained page shares its source's document
         if not mixed_in:
             groups = ([documents[i] for i in train], [backgrounds[i] for i in train])
-        stack.fit(noisy_train, clean_train, groups=groups)
+        stack.fit(noisy_train, clean_train, groups=groups,
+                  mixed_in=([False] * n_real + [True] * len(mixed_in)
+                            if args.mixed_into == "level0" else None))
         forest = RandomForest3x3(random_state=args.seed).fit(noisy_train, clean_train)
         if args.recipe:
             recipe_args = build_parser().parse_args(["train", "-", "--model", "-", "--quiet",
@@ -158,6 +166,7 @@ def main(argv=None):
                       "cnn_best_epoch": getattr(stack.level1_, "best_epoch_", None)})
         print(json.dumps(folds[-1]), flush=True)
     result = {"synthetic_pages": args.synthetic, "restained_pages": args.restained,
+              "mixed_into": args.mixed_into,
               "level1": args.level1, "level1_maps": args.level1_maps, "folds": folds,
               "rmse": {name: rmse(truth, cleaned[name]) for name in methods}}
     with open(f"{args.out}.json", "w") as handle:
