@@ -3,7 +3,8 @@
     python benchmarks/learning_curve.py ../shared/data/ddd
 
 The cross-group figure of the bundled stack (``quality_table.py``) comes from models
-trained on a fold's pages: 24 of the 36 documents and 9 or 10 of the 14 stain backgrounds.
+trained on a fold's pages: 24 of the 36 documents and 4 or 5 of the 7 stain backgrounds
+(9 or 10 of 14 when ``infer_page_groups`` counted each stain twice, once a page size).
 The bundled model learns from all of them, so on new pages it should do better than that
 figure; this script measures by how much the recipe gains per step of data, to estimate
 it. For each of the 3 cross-group folds (``dirtydocs evaluate --cv 3``'s), the recipe is
@@ -15,7 +16,7 @@ kept when both its document and its background are), and scored on the fold's te
 Assuming the RMSE falls as a power of the number of document-background pairs the model
 can learn from (``rmse = c * (documents * backgrounds) ** -alpha``), each fold's
 ``alpha`` follows from its subsets and its full training set, and the fold's RMSE is
-carried from its own pairs to the 36 x 14 of the whole data (and, as a check, the same
+carried from its own pairs to the documents x backgrounds of the whole data (and, as a check, the same
 with pages for pairs: to the 144 pages). That is one extrapolation step of about the size
 of the measured one (``--keep 0.67`` measures 1.5 times fewer
 documents and backgrounds than a fold; the whole data has 1.5 times more than a fold):
