@@ -21,8 +21,8 @@ page's document and stain background are absent from its fold's training pages.
 fold), ``--restained N`` N restained copies of the fold's own training pages
 (``dirtydocs.synth.restain_pages``); mixed-in pages add to the pixel budgets and, as in
 ``dirtydocs train``, only the stack's level 0 learns from them unless ``--mixed-into
-all`` (before 2026-12-06 every level did). ``--folds 0`` runs one fold only (a third of the time). Writes
-``<out>.json`` and ``<out>.md``.
+all`` (before 2026-12-06 every level did). ``--folds 0`` runs one fold only (a third of
+the time). Writes ``<out>.json`` and ``<out>.md``.
 """
 
 import argparse
