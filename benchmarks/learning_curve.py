@@ -17,8 +17,8 @@ Assuming the RMSE falls as a power of the number of document-background pairs th
 can learn from (``rmse = c * (documents * backgrounds) ** -alpha``), each fold's
 ``alpha`` follows from its subsets and its full training set, and the fold's RMSE is
 carried from its own pairs to the documents x backgrounds of the whole data (and, as a
-check, the same with pages for pairs: to the 144 pages). That is one extrapolation step of about the size
-of the measured one (``--keep 0.67`` measures 1.5 times fewer
+check, the same with pages for pairs: to the 144 pages). That is one extrapolation step
+of about the size of the measured one (``--keep 0.67`` measures 1.5 times fewer
 documents and backgrounds than a fold; the whole data has 1.5 times more than a fold):
 an estimate, not a measurement on new pages.
 
