@@ -32,7 +32,7 @@ import time
 import numpy as np
 from sklearn.ensemble import RandomForestRegressor
 
-from dirtydocs.cli import _build_model, build_parser
+from dirtydocs.cli import _build_model, _fit_model, build_parser
 from dirtydocs.features import background_ratio, local_windows, median_background
 from dirtydocs.io import load_dataset
 from dirtydocs.metrics import rmse
@@ -118,6 +118,7 @@ def main(argv=None):
         clean_train = [data.clean[i] for i in train]
         restained = restain_pages(noisy_train, clean_train, args.restained, random_state=1)
         mixed_in = extra_noisy + restained[0]
+        mixed_in_clean = extra_clean + restained[1]
         cnn_budget = (["--cnn-epochs", "200", "--cnn-seconds", str(args.cnn_seconds)]
                       if args.level1 == "cnn" else [])
         stack = _build_model(build_parser().parse_args(
@@ -125,15 +126,13 @@ def main(argv=None):
              "--level1-maps", args.level1_maps, *cnn_budget, "--seed", str(args.seed),
              "--mixed-into", args.mixed_into]),
             noisy_train, mixed_in)
-        n_real = len(noisy_train)
-        noisy_train += mixed_in
-        clean_train += extra_clean + restained[1]
         groups = None  # inferred: a restained page shares its source's document
         if not mixed_in:
             groups = ([documents[i] for i in train], [backgrounds[i] for i in train])
-        stack.fit(noisy_train, clean_train, groups=groups,
-                  mixed_in=([False] * n_real + [True] * len(mixed_in)
-                            if args.mixed_into == "level0" else None))
+        _fit_model(stack, (noisy_train, clean_train), (mixed_in, mixed_in_clean),
+                   args.mixed_into, groups=groups)
+        noisy_train += mixed_in
+        clean_train += mixed_in_clean
         forest = RandomForest3x3(random_state=args.seed).fit(noisy_train, clean_train)
         if args.recipe:
             recipe_args = build_parser().parse_args(["train", "-", "--model", "-", "--quiet",

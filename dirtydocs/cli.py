@@ -185,19 +185,23 @@ def _build_model(args, real_pages, extra_pages):
         random_state=args.seed, verbose=not args.quiet)
 
 
-def _fit_model(model, real_pairs, extra_pairs, mixed_into="level0"):
+def _fit_model(model, real_pairs, extra_pairs, mixed_into="level0", groups=None):
     """Fit `model` on the real page pairs and the ones mixed in, as `train` does.
 
     A stack's level 0 learns from both; its level 1 from the real pairs alone
-    (``StackedDenoiser.fit(mixed_in=...)``) unless `mixed_into` is ``"all"``.
+    (``StackedDenoiser.fit(mixed_in=...)``) unless `mixed_into` is ``"all"``. `groups`,
+    the ``(documents, backgrounds)`` of all the pages, goes to a stack's ``fit``, which
+    infers them when it needs them and is given none.
     """
     from .models import StackedDenoiser
 
     noisy = list(real_pairs[0]) + list(extra_pairs[0])
     clean = list(real_pairs[1]) + list(extra_pairs[1])
-    if isinstance(model, StackedDenoiser) and mixed_into == "level0":
-        mixed_in = [False] * len(real_pairs[0]) + [True] * len(extra_pairs[0])
-        return model.fit(noisy, clean, mixed_in=mixed_in)
+    if isinstance(model, StackedDenoiser):
+        mixed_in = None
+        if mixed_into == "level0":
+            mixed_in = [False] * len(real_pairs[0]) + [True] * len(extra_pairs[0])
+        return model.fit(noisy, clean, groups=groups, mixed_in=mixed_in)
     return model.fit(noisy, clean)
 
 
