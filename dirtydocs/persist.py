@@ -21,15 +21,16 @@ from .io import atomic_output
 __all__ = ["ModelFileError", "save", "load", "FORMAT_NAME", "FORMAT_VERSION"]
 
 FORMAT_NAME = "dirtydocs-model"
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 #: Versions this dirtydocs reads. Version 1 predates the local-paper features: its feature
 #: extractors have no `paper_sigmas` and are read with none. Version 2 stacks always had a
 #: CNN level 1, stored as "cnn", trained on out-of-fold maps whose RMSE was "oof_rmse_";
 #: version 3 stores either level 1 as "level1", and "maps_rmse_". Version 4 adds the
 #: context models' paper rule (read from older files with the defaults) and a stack's
 #: "later_stages". Version 5 adds a stack's "gate_map" (older files get the default, since
-#: the gate changes cleaning, not training).
-READABLE_VERSIONS = (1, 2, 3, 4, 5)
+#: the gate changes cleaning, not training). Version 6 adds the feature extractors'
+#: "closing_sizes" (older files have none).
+READABLE_VERSIONS = (1, 2, 3, 4, 5, 6)
 MANIFEST = "manifest.json"
 
 
@@ -174,6 +175,7 @@ def _decode(spec, members):
     if kind == "FeatureExtractor":
         params = {k: tuple(v) if isinstance(v, list) else v for k, v in params.items()}
         params.setdefault("paper_sigmas", ())  # format 1
+        params.setdefault("closing_sizes", ())  # format < 6
         return FeatureExtractor(**params).fit()
     if kind == "PixelRegressor":
         model = PixelRegressor(**params)

@@ -4,12 +4,14 @@ from numpy.testing import assert_allclose, assert_array_equal
 from scipy import ndimage as ndi
 from skimage.feature import canny
 from skimage.filters import threshold_niblack, threshold_sauvola
+from skimage.morphology import closing as skimage_closing
 
 from dirtydocs.features import (
     FeatureExtractor,
     background_ratio,
     band_windows,
     canny_edges,
+    local_closing,
     local_mean_std,
     local_stats,
     local_paper,
@@ -197,6 +199,34 @@ def test_local_paper_follows_a_crease_the_median_misses():
     assert_allclose(local_paper(all_ink, np.full((6, 6), 0.7), sigma=1.0)[0], 0.7)
 
 
+@pytest.mark.parametrize("shape", PAGE_SHAPES)
+@pytest.mark.parametrize("size", [1, 3, 9])
+def test_local_closing_matches_skimage(rng, shape, size):
+    page = _page(rng, shape)
+    # scipy mirrors the page before the dilation and again before the erosion; skimage
+    # pads differently, so give it a page mirrored as far as both steps reach.
+    reach = 2 * (size // 2)
+    padded = np.pad(page, reach, mode="symmetric")
+    expected = skimage_closing(padded, np.ones((size, size), bool))
+    expected = expected[reach: reach + shape[0], reach: reach + shape[1]]
+    closing, tophat = local_closing(page, size=size)
+    assert closing.dtype == np.float32 and closing.shape == page.shape
+    assert_array_equal(closing, expected)
+    assert_array_equal(tophat, closing - page)
+    assert (tophat >= 0).all()
+
+
+def test_local_closing_fills_strokes_and_keeps_blots():
+    page = np.ones((40, 40), np.float32)
+    page[5:35, 10:13] = 0.1   # a stroke 3 px wide
+    page[15:25, 20:30] = 0.1  # a blot 10 px wide, as dark
+    closing, tophat = local_closing(page, size=5)
+    assert_allclose(closing[20, 11], 1.0) and np.isclose(tophat[20, 11], 0.9)
+    assert closing[20, 25] == np.float32(0.1) and tophat[20, 25] == 0.0
+    closing, tophat = local_closing(page, size=11)
+    assert_allclose(tophat[20, 25], 0.9)
+
+
 @pytest.mark.parametrize(
     "call, message",
     [
@@ -211,6 +241,7 @@ def test_local_paper_follows_a_crease_the_median_misses():
         (lambda p: canny_edges(p, dilation=-1), "dilation"),
         (lambda p: local_paper(p, p, sigma=0), "sigma must be positive"),
         (lambda p: local_paper(p, p[:3], sigma=1), "background has shape"),
+        (lambda p: local_closing(p, size=4), "odd integer"),
     ],
 )
 def test_bad_arguments_get_clear_errors(call, message):
@@ -239,6 +270,20 @@ def test_feature_matrix_layout(rng):
     assert_array_equal(features[:, names.index("ratio_to_paper2")],
                        background_ratio(page, paper).ravel())
     assert_array_equal(features[:, names.index("paper_coverage2")], coverage.ravel())
+    assert not any(name.startswith("closing") for name in names)
+
+
+def test_closing_columns(rng):
+    page = _page(rng, (23, 31))
+    extractor = FeatureExtractor(closing_sizes=(5, 9)).fit()
+    names = list(extractor.get_feature_names_out())
+    assert extractor.n_features_out_ == FeatureExtractor().fit().n_features_out_ + 4
+    features = extractor.transform(page)
+    normalised = np.minimum(background_ratio(page, median_background(page, size=31)), 1.0)
+    closing, tophat = local_closing(normalised, size=9)
+    assert_array_equal(features[:, names.index("closing9")], closing.ravel())
+    assert_array_equal(features[:, names.index("black_tophat9")], tophat.ravel())
+    assert names.index("black_tophat9") < names.index("window_-2_-2")
 
 
 def test_several_pages_stack_in_order(rng):
@@ -254,8 +299,8 @@ def test_bands_equal_the_whole_page(rng, band_rows):
     # A page with structure so Canny finds edges crossing band boundaries.
     page = np.clip(_page(rng, (97, 45)) * 0.2 + 0.7, 0, 1)
     page[20:60:6, 5:40] = 0.1
-    whole = FeatureExtractor(band_rows=1000).fit().transform(page)
-    banded = FeatureExtractor(band_rows=band_rows).fit().transform(page)
+    whole = FeatureExtractor(band_rows=1000, closing_sizes=(5, 15)).fit().transform(page)
+    banded = FeatureExtractor(band_rows=band_rows, closing_sizes=(5, 15)).fit().transform(page)
     # Integral images summed over a different span round differently in float64.
     assert_allclose(banded, whole, atol=1e-6)
 
@@ -273,4 +318,6 @@ def test_extractor_parameter_errors():
         FeatureExtractor(paper_sigmas=(1.0, 0.0)).fit()
     with pytest.raises(ValueError, match="paper_ratio"):
         FeatureExtractor(paper_ratio=1.5).fit()
+    with pytest.raises(ValueError, match="closing_sizes"):
+        FeatureExtractor(closing_sizes=(4,)).fit()
     assert FeatureExtractor(paper_sigmas=()).fit().n_features_out_ == 48

@@ -14,7 +14,7 @@ from dirtydocs.synth import make_pages
 def fitted(tmp_path_factory):
     noisy, clean = make_pages(2, shape=(48, 64), random_state=0)
     features = FeatureExtractor(median_sizes=(9,), normalise_size=9, sauvola_windows=(9,),
-                                niblack_windows=(), window_size=3)
+                                niblack_windows=(), window_size=3, closing_sizes=(5,))
     model = DocumentDenoiser(features=features, max_samples=4000, random_state=0,
                              regressor=PixelRegressor(method="random_forest", n_estimators=8))
     model.fit(noisy, clean)
@@ -29,6 +29,7 @@ def test_round_trip_gives_identical_predictions_and_params(fitted):
     assert_array_equal(loaded.predict(noisy[0]), model.predict(noisy[0]))
     assert loaded.get_params()["max_samples"] == 4000
     assert loaded.features_.get_params() == model.features_.get_params()
+    assert loaded.features_.closing_sizes == (5,)
     assert loaded.regressor_.get_params() == model.regressor_.get_params()
 
 
@@ -88,6 +89,26 @@ def test_format_1_files_load_with_their_feature_layout(tmp_path):
     _rewrite(tmp_path / "new.ddm", tmp_path / "old.ddm", as_format_1)
     loaded = load(tmp_path / "old.ddm")
     assert loaded.features_.paper_sigmas == ()
+    assert_array_equal(loaded.predict(noisy[0]), model.predict(noisy[0]))
+
+
+def test_format_5_files_load_without_closings(tmp_path):
+    noisy, clean = make_pages(2, shape=(48, 64), random_state=0)
+    features = FeatureExtractor(median_sizes=(9,), normalise_size=9, sauvola_windows=(9,),
+                                niblack_windows=(), window_size=3)
+    model = DocumentDenoiser(features=features, max_samples=4000, random_state=0,
+                             regressor=PixelRegressor(n_estimators=5)).fit(noisy, clean)
+    save(model, tmp_path / "new.ddm")
+
+    def as_format_5(members):
+        manifest = json.loads(members["manifest.json"])
+        manifest["format_version"] = 5
+        del manifest["model"]["features"]["params"]["closing_sizes"]
+        members["manifest.json"] = json.dumps(manifest).encode()
+
+    _rewrite(tmp_path / "new.ddm", tmp_path / "old.ddm", as_format_5)
+    loaded = load(tmp_path / "old.ddm")
+    assert loaded.features_.closing_sizes == ()
     assert_array_equal(loaded.predict(noisy[0]), model.predict(noisy[0]))
 
 

@@ -10,6 +10,7 @@ from .._validation import check_page, check_pages
 from .background import background_ratio, local_paper, local_paper_reach, median_background
 from .edges import canny_edges
 from .local import band_windows, local_stats
+from .morphology import local_closing
 from .threshold import niblack_threshold, sauvola_threshold
 
 __all__ = ["FeatureExtractor"]
@@ -27,8 +28,9 @@ class FeatureExtractor(TransformerMixin, BaseEstimator):
     Sauvola and Niblack thresholds; the page divided by the paper right around it (the mean
     of nearby paper pixels, :func:`~dirtydocs.features.local_paper`), that paper relative to
     the background, and how much paper it saw; Canny edges and their dilation;
-    min/max/mean/std of the normalised page over small windows; and the normalised page's
-    ``window_size**2`` neighbourhood.
+    min/max/mean/std of the normalised page over small windows; optionally its grey closings
+    and their black top-hats (:func:`~dirtydocs.features.local_closing`), which tell strokes
+    from wider blots; and the normalised page's ``window_size**2`` neighbourhood.
 
     Pages are processed in bands of `band_rows` rows plus a halo as wide as the largest
     filter reaches, so memory grows with the page width, not its area.
@@ -50,6 +52,9 @@ class FeatureExtractor(TransformerMixin, BaseEstimator):
         Niblack's k.
     stats_sizes : tuple of int
         Odd windows of the local min/max/mean/std.
+    closing_sizes : tuple of int
+        Odd squares of the grey closings (empty for none, the layout of model files before
+        format 6).
     window_size : int
         Odd side of the raw neighbourhood (0 for none).
     canny_sigma : float
@@ -87,6 +92,7 @@ class FeatureExtractor(TransformerMixin, BaseEstimator):
         niblack_windows=(15,),
         niblack_k=0.2,
         stats_sizes=(3, 7),
+        closing_sizes=(),
         window_size=5,
         canny_sigma=1.0,
         paper_sigmas=(1.0, 2.0, 4.0),
@@ -100,6 +106,7 @@ class FeatureExtractor(TransformerMixin, BaseEstimator):
         self.niblack_windows = niblack_windows
         self.niblack_k = niblack_k
         self.stats_sizes = stats_sizes
+        self.closing_sizes = closing_sizes
         self.window_size = window_size
         self.canny_sigma = canny_sigma
         self.paper_sigmas = paper_sigmas
@@ -166,7 +173,8 @@ class FeatureExtractor(TransformerMixin, BaseEstimator):
         """Rows of context a band needs beyond its own to match the whole page."""
         median_reach = max(self.median_sizes) // 2
         threshold_reach = max((*self.sauvola_windows, *self.niblack_windows, 1)) // 2
-        local_reach = max((*self.stats_sizes, self.window_size or 1, 1)) // 2
+        local_reach = max((*self.stats_sizes, *self.closing_sizes, self.window_size or 1,
+                           1)) // 2
         # Local features read the normalised page, which itself reads a median window.
         paper_reach = max((local_paper_reach(s) for s in self.paper_sigmas), default=0)
         normalised_reach = self.normalise_size // 2 + max(threshold_reach, local_reach,
@@ -204,7 +212,8 @@ class FeatureExtractor(TransformerMixin, BaseEstimator):
     # -- internals ------------------------------------------------------------------------
 
     def _check_params(self):
-        for name in ("median_sizes", "sauvola_windows", "niblack_windows", "stats_sizes"):
+        for name in ("median_sizes", "sauvola_windows", "niblack_windows", "stats_sizes",
+                     "closing_sizes"):
             sizes = getattr(self, name)
             if not isinstance(sizes, (tuple, list)) or not all(
                 isinstance(s, numbers.Integral) and s >= 1 and s % 2 == 1 for s in sizes
@@ -244,6 +253,8 @@ class FeatureExtractor(TransformerMixin, BaseEstimator):
         names += ["canny", "canny_dilated"]
         for size in self.stats_sizes:
             names += [f"{stat}{size}" for stat in ("min", "max", "mean", "std")]
+        for size in self.closing_sizes:
+            names += [f"closing{size}", f"black_tophat{size}"]
         radius = self.window_size // 2
         names += [
             f"window_{dy:+d}_{dx:+d}"
@@ -276,6 +287,8 @@ class FeatureExtractor(TransformerMixin, BaseEstimator):
         maps += canny_edges(context, sigma=self.canny_sigma)
         for size in self.stats_sizes:
             maps += local_stats(normalised, size=size)
+        for size in self.closing_sizes:
+            maps += local_closing(normalised, size=size)
         n_cols = context.shape[1]
         out = np.empty((n_rows * n_cols, self.n_features_out_ + extra_columns), np.float32)
         for column, feature_map in enumerate(maps):
