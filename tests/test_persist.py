@@ -74,7 +74,8 @@ def test_format_1_files_load_with_their_feature_layout(tmp_path):
     # and must be read with none, or the trees would be fed columns they never saw.
     noisy, clean = make_pages(2, shape=(48, 64), random_state=0)
     features = FeatureExtractor(median_sizes=(9,), normalise_size=9, sauvola_windows=(9,),
-                                niblack_windows=(), window_size=3, paper_sigmas=())
+                                niblack_windows=(), window_size=3, paper_sigmas=(),
+                                closing_sizes=())
     model = DocumentDenoiser(features=features, max_samples=4000, random_state=0,
                              regressor=PixelRegressor(n_estimators=5)).fit(noisy, clean)
     save(model, tmp_path / "new.ddm")
@@ -95,7 +96,7 @@ def test_format_1_files_load_with_their_feature_layout(tmp_path):
 def test_format_5_files_load_without_closings(tmp_path):
     noisy, clean = make_pages(2, shape=(48, 64), random_state=0)
     features = FeatureExtractor(median_sizes=(9,), normalise_size=9, sauvola_windows=(9,),
-                                niblack_windows=(), window_size=3)
+                                niblack_windows=(), window_size=3, closing_sizes=())
     model = DocumentDenoiser(features=features, max_samples=4000, random_state=0,
                              regressor=PixelRegressor(n_estimators=5)).fit(noisy, clean)
     save(model, tmp_path / "new.ddm")

@@ -28,8 +28,8 @@ class FeatureExtractor(TransformerMixin, BaseEstimator):
     Sauvola and Niblack thresholds; the page divided by the paper right around it (the mean
     of nearby paper pixels, :func:`~dirtydocs.features.local_paper`), that paper relative to
     the background, and how much paper it saw; Canny edges and their dilation;
-    min/max/mean/std of the normalised page over small windows; optionally its grey closings
-    and their black top-hats (:func:`~dirtydocs.features.local_closing`), which tell strokes
+    min/max/mean/std of the normalised page over small windows; its grey closings and their
+    black top-hats (:func:`~dirtydocs.features.local_closing`), which tell strokes
     from wider blots; and the normalised page's ``window_size**2`` neighbourhood.
 
     Pages are processed in bands of `band_rows` rows plus a halo as wide as the largest
@@ -92,7 +92,7 @@ class FeatureExtractor(TransformerMixin, BaseEstimator):
         niblack_windows=(15,),
         niblack_k=0.2,
         stats_sizes=(3, 7),
-        closing_sizes=(),
+        closing_sizes=(5, 9, 15),
         window_size=5,
         canny_sigma=1.0,
         paper_sigmas=(1.0, 2.0, 4.0),
@@ -158,10 +158,12 @@ class FeatureExtractor(TransformerMixin, BaseEstimator):
         Examples
         --------
         >>> list(FeatureExtractor(median_sizes=(15,), normalise_size=15, sauvola_windows=(),
-        ...      niblack_windows=(), stats_sizes=(), window_size=0, paper_sigmas=(2,)).fit()
-        ...      .get_feature_names_out())  # doctest: +NORMALIZE_WHITESPACE
+        ...      niblack_windows=(), stats_sizes=(), window_size=0, paper_sigmas=(2,),
+        ...      closing_sizes=(9,)).fit().get_feature_names_out())
+        ... # doctest: +NORMALIZE_WHITESPACE
         ['raw', 'background15', 'raw_minus_background15', 'ratio15', 'ratio_to_paper2',
-         'paper2_over_background', 'paper_coverage2', 'canny', 'canny_dilated']
+         'paper2_over_background', 'paper_coverage2', 'canny', 'canny_dilated', 'closing9',
+         'black_tophat9']
         """
         check_is_fitted(self, "n_features_out_")
         return self.feature_names_out_.copy()
