@@ -69,47 +69,30 @@ def _edit_manifest(key, value):
     return change
 
 
-def test_format_1_files_load_with_their_feature_layout(tmp_path):
-    # Format 1 predates the local-paper features: its extractors have no `paper_sigmas`,
-    # and must be read with none, or the trees would be fed columns they never saw.
+@pytest.mark.parametrize("version, missing, params", [
+    # Format 1 predates the local-paper features, format 6 the grey closings: their
+    # extractors must be read with none, or the trees would be fed columns they never saw.
+    (1, ("paper_sigmas", "paper_ratio", "closing_sizes"), {"paper_sigmas": ()}),
+    (5, ("closing_sizes",), {}),
+])
+def test_older_files_load_with_their_feature_layout(tmp_path, version, missing, params):
     noisy, clean = make_pages(2, shape=(48, 64), random_state=0)
     features = FeatureExtractor(median_sizes=(9,), normalise_size=9, sauvola_windows=(9,),
-                                niblack_windows=(), window_size=3, paper_sigmas=(),
-                                closing_sizes=())
+                                niblack_windows=(), window_size=3, closing_sizes=(), **params)
     model = DocumentDenoiser(features=features, max_samples=4000, random_state=0,
                              regressor=PixelRegressor(n_estimators=5)).fit(noisy, clean)
     save(model, tmp_path / "new.ddm")
 
-    def as_format_1(members):
+    def as_older_format(members):
         manifest = json.loads(members["manifest.json"])
-        manifest["format_version"] = 1
-        for key in ("paper_sigmas", "paper_ratio"):
+        manifest["format_version"] = version
+        for key in missing:
             del manifest["model"]["features"]["params"][key]
         members["manifest.json"] = json.dumps(manifest).encode()
 
-    _rewrite(tmp_path / "new.ddm", tmp_path / "old.ddm", as_format_1)
+    _rewrite(tmp_path / "new.ddm", tmp_path / "old.ddm", as_older_format)
     loaded = load(tmp_path / "old.ddm")
-    assert loaded.features_.paper_sigmas == ()
-    assert_array_equal(loaded.predict(noisy[0]), model.predict(noisy[0]))
-
-
-def test_format_5_files_load_without_closings(tmp_path):
-    noisy, clean = make_pages(2, shape=(48, 64), random_state=0)
-    features = FeatureExtractor(median_sizes=(9,), normalise_size=9, sauvola_windows=(9,),
-                                niblack_windows=(), window_size=3, closing_sizes=())
-    model = DocumentDenoiser(features=features, max_samples=4000, random_state=0,
-                             regressor=PixelRegressor(n_estimators=5)).fit(noisy, clean)
-    save(model, tmp_path / "new.ddm")
-
-    def as_format_5(members):
-        manifest = json.loads(members["manifest.json"])
-        manifest["format_version"] = 5
-        del manifest["model"]["features"]["params"]["closing_sizes"]
-        members["manifest.json"] = json.dumps(manifest).encode()
-
-    _rewrite(tmp_path / "new.ddm", tmp_path / "old.ddm", as_format_5)
-    loaded = load(tmp_path / "old.ddm")
-    assert loaded.features_.closing_sizes == ()
+    assert loaded.features_.get_params() == model.features_.get_params()
     assert_array_equal(loaded.predict(noisy[0]), model.predict(noisy[0]))
 
 
