@@ -11,14 +11,16 @@ defaults changes the bundled model, and the tests of the stack see it. Since the
 build (2026-12-06) its level 0 also learns from 72 restained pairs (``MIXED_IN``: the
 Kaggle pages' ink over new synthetic paper, ``dirtydocs.synth.restain_pages``), which
 help on every fold of stain backgrounds the model has not seen (``docs/results.md``).
+The eighth build (2026-12-06) is the same recipe with ``FeatureExtractor``'s grey closings,
+which became a default of the features.
 LightGBM is deterministic for a given thread count, and its trees came out identical in
 repeated runs on the 2-core reference machine; the sixth build (2026-12-06) came out the
 same bit for bit on 2-core machines of two CPU generations (first-generation Zen and
 Zen 3). The script prints the file's SHA-256 so that two builds can be compared.
 
-``--lightgbm`` builds the single LightGBM that was bundled until 2026-11-24 instead
-(``LIGHTGBM_RECIPE``, every setting spelled out); the quality table scores it beside the
-stack as one model of about the stack's size.
+``--lightgbm`` builds the single LightGBM that was bundled until 2026-11-24 instead, on
+today's features (``LIGHTGBM_RECIPE``, every setting spelled out); the quality table
+scores it beside the stack as one model of about the stack's size.
 """
 
 import argparse
