@@ -205,18 +205,18 @@ def _fit_model(model, real_pairs, extra_pairs, mixed_into="level0", groups=None)
     return model.fit(noisy, clean)
 
 
-def command_train(args):
-    from .io import load_dataset
-    from .persist import save
+def _train_model(args, noisy_pages, clean_pages, source="the given pages"):
+    """Build the model `args` describe and fit it on the pairs and those it mixes in.
 
-    args = _train_options(args)  # a misplaced option fails before the data are read
-    data = load_dataset(args.data_dir)
-    start = time.perf_counter()
+    `args` are ``train``'s, filled by :func:`_train_options`. ``--restained`` and
+    ``--synthetic`` pairs are drawn with ``--seed``, so the same pages and arguments give
+    the same model (the bundled recipe's script and the learning curve rely on it).
+    """
     extra_noisy, extra_clean = [], []
     if args.restained:
         from .synth import restain_pages
 
-        restained = restain_pages(data.noisy, data.clean, args.restained,
+        restained = restain_pages(noisy_pages, clean_pages, args.restained,
                                   random_state=args.seed)
         extra_noisy += restained[0]
         extra_clean += restained[1]
@@ -226,16 +226,27 @@ def command_train(args):
         synthetic = make_synthetic_training_pages(args.synthetic, random_state=args.seed)
         extra_noisy += synthetic[0]
         extra_clean += synthetic[1]
-    model = _build_model(args, data.noisy, extra_noisy)
+    model = _build_model(args, noisy_pages, extra_noisy)
     if not args.quiet:
         extras = [f"{count} {kind} pairs" for count, kind in
                   ((args.restained, "restained"), (args.synthetic, "synthetic")) if count]
-        print(f"training on {len(data.names)} page pairs from {args.data_dir}"
+        print(f"training on {len(noisy_pages)} page pairs from {source}"
               + "".join(f" and {extra}" for extra in extras), file=sys.stderr)
         if extras:
             print("the mixed-in pairs are sampled on top of the pixel budget, at the rate "
                   "of the real pages", file=sys.stderr)
-    _fit_model(model, (data.noisy, data.clean), (extra_noisy, extra_clean), args.mixed_into)
+    return _fit_model(model, (noisy_pages, clean_pages), (extra_noisy, extra_clean),
+                      args.mixed_into)
+
+
+def command_train(args):
+    from .io import load_dataset
+    from .persist import save
+
+    args = _train_options(args)  # a misplaced option fails before the data are read
+    data = load_dataset(args.data_dir)
+    start = time.perf_counter()
+    model = _train_model(args, data.noisy, data.clean, source=args.data_dir)
     save(model, args.model)
     if not args.quiet:
         print(f"saved {args.model} after {time.perf_counter() - start:.0f} s", file=sys.stderr)
