@@ -11,7 +11,9 @@ it. For each of the 3 cross-group folds (``dirtydocs evaluate --cv 3``'s), the r
 trained on the fold's training pages and again on subsets that keep a fraction `--keep`
 of its documents and of its backgrounds (drawn with each of `--subset-seeds`; a page is
 kept when both its document and its background are), and scored on the fold's test pages
-(the stack, and each of its level-0 maps).
+(the stack, and each of its level-0 maps). Each model learns from restained pairs of the
+pages it trains on, as the bundled model does from all the pages (``MIXED_IN``; the runs
+in ``docs/learning_curve.json``, before 2026-12-06, had none).
 
 Assuming the RMSE falls as a power of the number of document-background pairs the model
 can learn from (``rmse = c * (documents * backgrounds) ** -alpha``), each fold's
@@ -36,16 +38,20 @@ import time
 import numpy as np
 
 from dirtydocs import rmse
-from dirtydocs.cli import _build_model, build_parser
+from dirtydocs.cli import _train_model, _train_options, build_parser
 from dirtydocs.io import load_dataset
 from dirtydocs.models.selection import CrossGroupKFold, infer_page_groups
 
 try:  # imported as part of the benchmarks package, as asv does
     from ._common import pooled_rmse
-    from .train_default_model import RECIPE
+    from .train_default_model import MIXED_IN, RECIPE
 except ImportError:  # run as a script: benchmarks/ is on the path
     from _common import pooled_rmse
-    from train_default_model import RECIPE
+    from train_default_model import MIXED_IN, RECIPE
+
+# What the bundled model is trained with; saved with the runs so that runs of another
+# recipe (before 2026-12-06, without the restained pairs) are not mixed with these.
+BUNDLED_RECIPE = RECIPE + MIXED_IN
 
 
 def subset_pages(pages, documents, backgrounds, keep, random_state):
@@ -176,11 +182,12 @@ def main(argv=None):
         folds = saved["folds"]
         command = saved["command"] + ("; " + command if args.add_to else "")
         drawn = {run["subset_seed"] for fold in folds for run in fold["runs"]}
-        if args.add_to and saved.get("recipe") != RECIPE:
+        if args.add_to and saved.get("recipe") != BUNDLED_RECIPE:
             # Files from before the recipe was saved hold runs of the one-stage stack.
             parser.error(f"{args.add_to} holds runs of another recipe "
                          f"({' '.join(saved.get('recipe', ['unrecorded']))}), not "
-                         f"{' '.join(RECIPE)}; its whole folds would not fit new subsets")
+                         f"{' '.join(BUNDLED_RECIPE)}; its whole folds would not fit new "
+                         "subsets")
         if args.add_to and drawn & set(args.subset_seeds):
             parser.error(f"{args.add_to} has subsets of seeds "
                          f"{sorted(drawn & set(args.subset_seeds))} already")
@@ -209,7 +216,8 @@ def main(argv=None):
     summary = summarise(folds, all_pairs, all_pages)
     with open(args.out, "w") as handle:
         # Re-summarised runs keep the recipe they were saved with, or none if unrecorded.
-        json.dump({"command": command, "recipe": saved.get("recipe") if saved else RECIPE,
+        recipe = saved.get("recipe") if saved else BUNDLED_RECIPE
+        json.dump({"command": command, "recipe": recipe,
                    "all_pairs": all_pairs, "all_pages": all_pages, "folds": folds, **summary},
                   handle, indent=1)
     print(json.dumps(summary))
@@ -228,9 +236,12 @@ def run_fold(fold, train, test, data, documents, backgrounds, args, whole=True):
         for keep in args.keep for seed in args.subset_seeds]
     for keep, seed, pages in subsets:
         started = time.perf_counter()
-        model = _build_model(build_parser().parse_args(
-            ["train", "-", "--model", "-", "--quiet", *RECIPE]), [], [])
-        model.fit([data.noisy[i] for i in pages], [data.clean[i] for i in pages])
+        # Restained pairs are drawn from the subset's own pages, as the recipe draws them
+        # from all the pages when it builds the bundled model.
+        recipe = _train_options(build_parser().parse_args(
+            ["train", "-", "--model", "-", "--quiet", *BUNDLED_RECIPE]))
+        model = _train_model(recipe, [data.noisy[i] for i in pages],
+                             [data.clean[i] for i in pages])
         n_documents = len(np.unique(documents[pages]))
         n_backgrounds = len(np.unique(backgrounds[pages]))
         run = {"keep": keep, "subset_seed": seed, "pages": len(pages),

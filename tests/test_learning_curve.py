@@ -61,7 +61,7 @@ def test_added_subsets_join_the_saved_runs_and_reuse_their_whole_folds(tmp_path,
                 "pages": pairs, "rmse": value, "level0_rmse": {"lightgbm": value}}
 
     saved = {"command": "python benchmarks/learning_curve.py data",
-             "recipe": learning_curve.RECIPE,
+             "recipe": learning_curve.BUNDLED_RECIPE,
              "folds": [{"fold": fold, "test_pixels": 100,
                         "runs": [run(None, 200, 0.02), run(0, 50, 0.04)]} for fold in (0, 1)]}
     (tmp_path / "saved.json").write_text(json.dumps(saved))
@@ -112,3 +112,38 @@ def test_added_subsets_join_the_saved_runs_and_reuse_their_whole_folds(tmp_path,
     unrecorded.write_text(json.dumps({k: v for k, v in result.items() if k != "recipe"}))
     learning_curve.main(["data", "--from-json", str(unrecorded), "--out", str(again)])
     assert json.loads(again.read_text())["recipe"] is None
+
+
+def test_each_run_trains_the_bundled_recipe_with_pairs_restained_from_its_own_pages(
+        monkeypatch):
+    from types import SimpleNamespace
+
+    import benchmarks.learning_curve as learning_curve
+    from benchmarks.train_default_model import MIXED_IN
+
+    trained = []
+
+    class Fitted:
+        level0_ = []
+
+        def predict(self, page):
+            return page
+
+    def fake_train_model(args, noisy_pages, clean_pages):
+        trained.append((args, [round(10 * float(page[0, 0])) for page in noisy_pages]))
+        return Fitted()
+
+    monkeypatch.setattr(learning_curve, "_train_model", fake_train_model)
+    monkeypatch.setattr(learning_curve, "level0_rmse", lambda model, noisy, truth: {})
+    pages = [np.full((2, 3), index / 10, dtype=np.float32) for index in range(8)]
+    data = SimpleNamespace(noisy=pages, clean=pages)
+    documents, backgrounds = np.repeat(np.arange(4), 2), np.tile(np.arange(2), 4)
+    args = SimpleNamespace(keep=[0.5], subset_seeds=[0])
+    run = learning_curve.run_fold(0, np.arange(6), np.arange(6, 8), data, documents,
+                                  backgrounds, args)
+    subset = subset_pages(np.arange(6), documents, backgrounds, 0.5, 0)
+    assert [r["pages"] for r in run["runs"]] == [6, len(subset)]
+    (whole, whole_pages), (_, pages_of_subset) = trained
+    assert whole_pages == [0, 1, 2, 3, 4, 5] and pages_of_subset == subset.tolist()
+    assert whole.restained == int(MIXED_IN[MIXED_IN.index("--restained") + 1]) > 0
+    assert whole.method == "stacked" and whole.mixed_into == "level0"
