@@ -27,6 +27,7 @@ the time). Writes ``<out>.json`` and ``<out>.md``.
 
 import argparse
 import json
+import sys
 import time
 
 import numpy as np
@@ -164,7 +165,9 @@ def main(argv=None):
                       "level1": type(stack.level1_).__name__,
                       "cnn_best_epoch": getattr(stack.level1_, "best_epoch_", None)})
         print(json.dumps(folds[-1]), flush=True)
-    result = {"synthetic_pages": args.synthetic, "restained_pages": args.restained,
+    command = " ".join(sys.argv[1:] if argv is None else argv)
+    result = {"command": f"python benchmarks/quality_table.py {command}",
+              "synthetic_pages": args.synthetic, "restained_pages": args.restained,
               "mixed_into": args.mixed_into,
               "level1": args.level1, "level1_maps": args.level1_maps, "folds": folds,
               "rmse": {name: rmse(truth, cleaned[name]) for name in methods}}
