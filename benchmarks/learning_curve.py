@@ -44,14 +44,10 @@ from dirtydocs.models.selection import CrossGroupKFold, infer_page_groups
 
 try:  # imported as part of the benchmarks package, as asv does
     from ._common import pooled_rmse
-    from .train_default_model import MIXED_IN, RECIPE
+    from .train_default_model import BUNDLED_RECIPE
 except ImportError:  # run as a script: benchmarks/ is on the path
     from _common import pooled_rmse
-    from train_default_model import MIXED_IN, RECIPE
-
-# What the bundled model is trained with; saved with the runs so that runs of another
-# recipe (before 2026-12-06, without the restained pairs) are not mixed with these.
-BUNDLED_RECIPE = RECIPE + MIXED_IN
+    from train_default_model import BUNDLED_RECIPE
 
 
 def subset_pages(pages, documents, backgrounds, keep, random_state):
@@ -183,7 +179,8 @@ def main(argv=None):
         command = saved["command"] + ("; " + command if args.add_to else "")
         drawn = {run["subset_seed"] for fold in folds for run in fold["runs"]}
         if args.add_to and saved.get("recipe") != BUNDLED_RECIPE:
-            # Files from before the recipe was saved hold runs of the one-stage stack.
+            # Files from before the recipe was saved hold runs of the one-stage stack, and
+            # those before 2026-12-06 runs without the restained pairs.
             parser.error(f"{args.add_to} holds runs of another recipe "
                          f"({' '.join(saved.get('recipe', ['unrecorded']))}), not "
                          f"{' '.join(BUNDLED_RECIPE)}; its whole folds would not fit new "
@@ -234,12 +231,12 @@ def run_fold(fold, train, test, data, documents, backgrounds, args, whole=True):
     subsets = ([(1.0, None, train)] if whole else []) + [
         (keep, seed, subset_pages(train, documents, backgrounds, keep, seed))
         for keep in args.keep for seed in args.subset_seeds]
+    # Restained pairs are drawn from each run's own pages, as the recipe draws them from
+    # all the pages when it builds the bundled model.
+    recipe = _train_options(build_parser().parse_args(
+        ["train", "-", "--model", "-", "--quiet", *BUNDLED_RECIPE]))
     for keep, seed, pages in subsets:
         started = time.perf_counter()
-        # Restained pairs are drawn from the subset's own pages, as the recipe draws them
-        # from all the pages when it builds the bundled model.
-        recipe = _train_options(build_parser().parse_args(
-            ["train", "-", "--model", "-", "--quiet", *BUNDLED_RECIPE]))
         model = _train_model(recipe, [data.noisy[i] for i in pages],
                              [data.clean[i] for i in pages])
         n_documents = len(np.unique(documents[pages]))

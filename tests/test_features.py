@@ -273,7 +273,6 @@ def test_feature_matrix_layout(rng):
     assert_array_equal(features[:, names.index("paper_coverage2")], coverage.ravel())
 
 
-
 def test_closing_columns(rng):
     page = _page(rng, (23, 31))
     extractor = FeatureExtractor(closing_sizes=(5, 9)).fit()
