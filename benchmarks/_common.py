@@ -1,5 +1,7 @@
 """Shared set-up for the benchmarks: synthetic pages, so no outside data is needed."""
 
+import shlex
+import sys
 import time
 
 import numpy as np
@@ -38,3 +40,14 @@ def pooled_rmse(rmses, n_pixels):
     0.01732
     """
     return float(np.sqrt(np.average(np.square(rmses), weights=np.asarray(n_pixels, float))))
+
+
+def command_line(script, argv=None):
+    """The command that ran `script` with `argv` (the process's own arguments when None).
+
+    The benchmarks save it beside their figures, so that anyone can measure them again.
+
+    >>> command_line("benchmarks/quality_table.py", ["data dir", "--folds", "0"])
+    "python benchmarks/quality_table.py 'data dir' --folds 0"
+    """
+    return shlex.join(["python", script, *(sys.argv[1:] if argv is None else argv)])

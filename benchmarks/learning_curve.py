@@ -43,10 +43,10 @@ from dirtydocs.io import load_dataset
 from dirtydocs.models.selection import CrossGroupKFold, infer_page_groups
 
 try:  # imported as part of the benchmarks package, as asv does
-    from ._common import pooled_rmse
+    from ._common import command_line, pooled_rmse
     from .train_default_model import BUNDLED_RECIPE
 except ImportError:  # run as a script: benchmarks/ is on the path
-    from _common import pooled_rmse
+    from _common import command_line, pooled_rmse
     from train_default_model import BUNDLED_RECIPE
 
 
@@ -170,7 +170,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.from_json and args.add_to:
         parser.error("--from-json and --add-to exclude each other")
-    command = " ".join(["python", "benchmarks/learning_curve.py", *sys.argv[1:]])
+    command = command_line("benchmarks/learning_curve.py", argv)
     saved = {}
     if args.from_json or args.add_to:
         with open(args.from_json or args.add_to) as handle:

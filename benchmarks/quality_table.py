@@ -27,7 +27,6 @@ the time). Writes ``<out>.json`` and ``<out>.md``.
 
 import argparse
 import json
-import sys
 import time
 
 import numpy as np
@@ -41,8 +40,10 @@ from dirtydocs.models.selection import CrossGroupKFold, infer_page_groups
 from dirtydocs.synth import make_synthetic_training_pages, restain_pages
 
 try:  # imported as part of the benchmarks package, as asv does
+    from ._common import command_line
     from .train_default_model import LIGHTGBM_RECIPE
 except ImportError:  # run as a script: benchmarks/ is on the path
+    from _common import command_line
     from train_default_model import LIGHTGBM_RECIPE
 
 ONE_LARGE_MODEL = "LightGBM, 200 trees, 8M pixels"  # the --recipe row
@@ -165,8 +166,7 @@ def main(argv=None):
                       "level1": type(stack.level1_).__name__,
                       "cnn_best_epoch": getattr(stack.level1_, "best_epoch_", None)})
         print(json.dumps(folds[-1]), flush=True)
-    command = " ".join(sys.argv[1:] if argv is None else argv)
-    result = {"command": f"python benchmarks/quality_table.py {command}",
+    result = {"command": command_line("benchmarks/quality_table.py", argv),
               "synthetic_pages": args.synthetic, "restained_pages": args.restained,
               "mixed_into": args.mixed_into,
               "level1": args.level1, "level1_maps": args.level1_maps, "folds": folds,

@@ -27,7 +27,6 @@ Each model is scored on two sets of test pages, both with documents absent from 
 
 import argparse
 import json
-import sys
 
 from dirtydocs import DocumentDenoiser, rmse
 from dirtydocs.cli import _build_model, _fit_model, build_parser
@@ -37,10 +36,10 @@ from dirtydocs.models.selection import CrossGroupKFold, infer_page_groups
 from dirtydocs.synth import make_synthetic_training_pages, restain_pages
 
 try:  # imported as part of the benchmarks package, as asv does
-    from ._common import pooled_rmse
+    from ._common import command_line, pooled_rmse
     from .train_default_model import RECIPE
 except ImportError:  # run as a script: benchmarks/ is on the path
-    from _common import pooled_rmse
+    from _common import command_line, pooled_rmse
     from train_default_model import RECIPE
 
 NEW_STAIN_SEED = 12345
@@ -107,8 +106,7 @@ def main(argv=None):
                 for test_name, (noisy, truth) in test_sets.items()}
             print(json.dumps({"fold": fold, name: scores[name]}), flush=True)
         folds.append(scores)
-    command = " ".join(sys.argv[1:] if argv is None else argv)
-    result = {"command": f"python benchmarks/synthetic_mix.py {command}",
+    result = {"command": command_line("benchmarks/synthetic_mix.py", argv),
               "folds": folds, "pooled": _pooled(folds)}
     print(json.dumps(result["pooled"], indent=1))
     with open(args.out, "w") as handle:

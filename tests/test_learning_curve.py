@@ -91,7 +91,9 @@ def test_added_subsets_join_the_saved_runs_and_reuse_their_whole_folds(tmp_path,
     assert trained == [(0, False), (1, False)]
     result = json.loads(out.read_text())
     assert [len(fold["runs"]) for fold in result["folds"]] == [4, 4]
-    assert result["command"].startswith(saved["command"] + "; ")
+    assert result["command"] == (
+        f"{saved['command']}; python benchmarks/learning_curve.py data --add-to "
+        f"{tmp_path / 'saved.json'} --folds 0 1 --subset-seeds 2 3 --out {out}")
     by_seed = result["rmse_extrapolated_to_all_pairs_by_subset_seed"]
     assert by_seed == {"0": pytest.approx(0.01), "2": pytest.approx(0.01),
                        "3": pytest.approx(0.01)}
