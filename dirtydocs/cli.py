@@ -103,7 +103,7 @@ def command_clean(args):
 # Options of `train` that shape one kind of model, and their defaults (the pixel model's
 # come from its classes). An option given for a model it does not shape is refused
 # rather than silently ignored.
-STACK_OPTIONS = {"level1": "trees", "level1_maps": "in_sample", "mixed_into": "level0"}
+STACK_OPTIONS = {"level1": "trees", "level1_maps": "in_sample", "mixed_into": "all"}
 CNN_LEVEL1_OPTIONS = {"cnn_epochs": 60, "cnn_seconds": None}
 TREE_LEVEL1_OPTIONS = {"stages": "auto"}
 
@@ -156,8 +156,8 @@ def _train_options(args):
 def _build_model(args, real_pages, extra_pages):
     """The model `train` fits; pages mixed in add their pixels on top of each budget.
 
-    A stack's level 1 learns from the real pages alone unless ``--mixed-into all``
-    (:func:`_fit_model`); only then does its budget grow too.
+    A stack's level 1 learns from them too, and its budget grows with them, unless
+    ``--mixed-into level0`` (:func:`_fit_model`).
     """
     from .models import (ContextDenoiser, DocumentDenoiser, PixelRegressor, StackedDenoiser,
                          mixed_sample_budget)
@@ -185,11 +185,11 @@ def _build_model(args, real_pages, extra_pages):
         random_state=args.seed, verbose=not args.quiet)
 
 
-def _fit_model(model, real_pairs, extra_pairs, mixed_into="level0", groups=None):
+def _fit_model(model, real_pairs, extra_pairs, mixed_into="all", groups=None):
     """Fit `model` on the real page pairs and the ones mixed in, as `train` does.
 
-    A stack's level 0 learns from both; its level 1 from the real pairs alone
-    (``StackedDenoiser.fit(mixed_in=...)``) unless `mixed_into` is ``"all"``. `groups`,
+    A stack's level 0 learns from both, and so does its level 1 unless `mixed_into` is
+    ``"level0"``: then from the real pairs alone (``StackedDenoiser.fit(mixed_in=...)``). `groups`,
     the ``(documents, backgrounds)`` of all the pages, goes to a stack's ``fit``, which
     infers them when it needs them and is given none.
     """
@@ -389,10 +389,10 @@ def build_parser():
                        help="mix in N pairs made of the training pages' own ink on new "
                             "synthetic paper (dirtydocs.synth.restain_pages)")
     train.add_argument("--mixed-into", choices=("level0", "all"),
-                       help="which levels of a stack learn from the pages mixed in: level 0 "
-                            "alone (level 1 learns to correct it on the real pages; costs "
-                            "less on the real pages' own stains) or all (gains more on new "
-                            "stains); default: " + STACK_OPTIONS["mixed_into"])
+                       help="which levels of a stack learn from the pages mixed in: all "
+                            "(better on stains none of the pages has) or level 0 alone "
+                            "(level 1 learns to correct it on the real pages' stains); "
+                            "default: " + STACK_OPTIONS["mixed_into"])
     train.add_argument("--level1", choices=("trees", "cnn"),
                        help="the stack's level 1: trees over the features and the level-0 "
                             "maps (ContextDenoiser), or a CNN that corrects the first map; "

@@ -211,7 +211,7 @@ def test_train_fills_in_the_defaults_of_the_options_left_out():
     assert pixel.level1 is None  # stack options stay unset for a pixel model
     stack = _train_options(build_parser().parse_args(
         ["train", "d", "--model", "m", "--method", "stacked", "--level1", "cnn"]))
-    assert (stack.level1, stack.level1_maps, stack.mixed_into) == ("cnn", "in_sample", "level0")
+    assert (stack.level1, stack.level1_maps, stack.mixed_into) == ("cnn", "in_sample", "all")
     assert (stack.cnn_epochs, stack.cnn_seconds) == (60, None)
 
 
@@ -277,7 +277,7 @@ def test_a_stack_learns_level1_from_the_real_pages_unless_told_otherwise(mixed_i
     assert stack.level0_[0][1].n_training_pixels_ == real_pixels * 3 // 2
 
 
-@pytest.mark.parametrize("argv, mixed_into", [([], "level0"), (["--mixed-into", "all"], "all")])
+@pytest.mark.parametrize("argv, mixed_into", [([], "all"), (["--mixed-into", "level0"], "level0")])
 def test_train_fits_the_stack_with_its_mixed_in_pages_marked(dataset, tmp_path, monkeypatch,
                                                              argv, mixed_into):
     import dirtydocs.cli as cli

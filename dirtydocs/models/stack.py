@@ -290,11 +290,10 @@ class StackedDenoiser(BaseEstimator):
         mixed_in : sequence of bool or None
             Marks the pages mixed into the real ones, such as restained or synthetic pairs.
             Level 0 learns from every page; level 1 only from the unmarked ones, so that
-            it learns to correct level 0 on real stains. On cross-group folds of the
-            Kaggle pages, with the second bundled build's budgets, 72 restained pairs
-            mixed in so cost 1.6% on held-out Kaggle stains instead of 5.3%, and gained
-            7.9% on new stains instead of 14.5%; with the default budgets they cost 2.7% and
-            gain 9.9% (``docs/results.md``). None: level 1 learns from every page too.
+            it learns to correct level 0 on the real pages' stains. None: level 1 learns
+            from every page too, which did better on stains none of the pages had: on
+            the cross-group folds of the seven Kaggle stain backgrounds, with 72
+            restained pairs, 0.0230 pooled against 0.0238 (``docs/results.md``).
 
         Returns
         -------
