@@ -148,4 +148,5 @@ def test_each_run_trains_the_bundled_recipe_with_pairs_restained_from_its_own_pa
     (whole, whole_pages), (_, pages_of_subset) = trained
     assert whole_pages == [0, 1, 2, 3, 4, 5] and pages_of_subset == subset.tolist()
     assert whole.restained == int(MIXED_IN[MIXED_IN.index("--restained") + 1]) > 0
-    assert whole.method == "stacked" and whole.mixed_into == "level0"
+    assert whole.method == "stacked"
+    assert whole.mixed_into == MIXED_IN[MIXED_IN.index("--mixed-into") + 1]
