@@ -261,8 +261,8 @@ def test_pages_mixed_into_the_stack_add_to_the_budgets_of_the_levels_they_train(
 
 
 @pytest.mark.parametrize("mixed_into, level1_share", [("level0", 1), ("all", 3 / 2)])
-def test_a_stack_learns_level1_from_the_real_pages_unless_told_otherwise(mixed_into,
-                                                                         level1_share):
+def test_a_stack_learns_level1_from_the_real_pages_alone_when_mixed_into_level0(
+        mixed_into, level1_share):
     from dirtydocs import StackedDenoiser
     from dirtydocs.cli import _fit_model
     from dirtydocs.models import ContextDenoiser
