@@ -32,7 +32,7 @@ import time
 import numpy as np
 from sklearn.ensemble import RandomForestRegressor
 
-from dirtydocs.cli import _build_model, _fit_model, build_parser
+from dirtydocs.cli import MIXED_INTO_CHOICES, _build_model, _fit_model, build_parser
 from dirtydocs.features import background_ratio, local_windows, median_background
 from dirtydocs.io import load_dataset
 from dirtydocs.metrics import rmse
@@ -91,9 +91,10 @@ def main(argv=None):
     parser.add_argument("--recipe", action=argparse.BooleanOptionalAction, default=True,
                         help="also score one LightGBM of about the stack's size "
                              "(train_default_model.LIGHTGBM_RECIPE)")
-    parser.add_argument("--mixed-into", choices=("level0", "all"), default="level0",
+    parser.add_argument("--mixed-into", choices=MIXED_INTO_CHOICES, default="level0",
                         help="which of the stack's levels learn from the mixed-in pages, "
-                             "as in dirtydocs train (the other models learn from them all)")
+                             "as in dirtydocs train (the other models learn from them all); "
+                             "default level0, as in the saved runs, not train's all")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default="quality")
     parser.add_argument("--folds", type=int, nargs="+", default=[0, 1, 2],

@@ -29,7 +29,7 @@ import argparse
 import json
 
 from dirtydocs import DocumentDenoiser, rmse
-from dirtydocs.cli import _build_model, _fit_model, build_parser
+from dirtydocs.cli import MIXED_INTO_CHOICES, _build_model, _fit_model, build_parser
 from dirtydocs.io import load_dataset
 from dirtydocs.models import mixed_sample_budget
 from dirtydocs.models.selection import CrossGroupKFold, infer_page_groups
@@ -58,8 +58,9 @@ def main(argv=None):
                         help="which trainings to run (default: all three)")
     parser.add_argument("--model", choices=("pixel", "stack"), default="pixel",
                         help="the pixel recipe (default) or the bundled stack's")
-    parser.add_argument("--mixed-into", choices=("level0", "all"), default="level0",
-                        help="which of the stack's levels learn from the mixed-in pages")
+    parser.add_argument("--mixed-into", choices=MIXED_INTO_CHOICES, default="level0",
+                        help="which of the stack's levels learn from the mixed-in pages "
+                             "(default level0, as in the saved runs, not train's all)")
     parser.add_argument("--out", default="synthetic_mix.json")
     args = parser.parse_args(argv)
     data = load_dataset(args.data)

@@ -104,6 +104,8 @@ def command_clean(args):
 # come from its classes). An option given for a model it does not shape is refused
 # rather than silently ignored.
 STACK_OPTIONS = {"level1": "trees", "level1_maps": "in_sample", "mixed_into": "all"}
+# Which levels of a stack learn from the pages mixed in (``--mixed-into``).
+MIXED_INTO_CHOICES = ("level0", "all")
 CNN_LEVEL1_OPTIONS = {"cnn_epochs": 60, "cnn_seconds": None}
 TREE_LEVEL1_OPTIONS = {"stages": "auto"}
 
@@ -185,7 +187,7 @@ def _build_model(args, real_pages, extra_pages):
         random_state=args.seed, verbose=not args.quiet)
 
 
-def _fit_model(model, real_pairs, extra_pairs, mixed_into="all", groups=None):
+def _fit_model(model, real_pairs, extra_pairs, mixed_into, groups=None):
     """Fit `model` on the real page pairs and the ones mixed in, as `train` does.
 
     A stack's level 0 learns from both, and so does its level 1 unless `mixed_into` is
@@ -388,7 +390,7 @@ def build_parser():
     train.add_argument("--restained", type=int, default=0, metavar="N",
                        help="mix in N pairs made of the training pages' own ink on new "
                             "synthetic paper (dirtydocs.synth.restain_pages)")
-    train.add_argument("--mixed-into", choices=("level0", "all"),
+    train.add_argument("--mixed-into", choices=MIXED_INTO_CHOICES,
                        help="which levels of a stack learn from the pages mixed in: all "
                             "(better on stains none of the pages has) or level 0 alone "
                             "(level 1 learns to correct it on the real pages' stains); "
