@@ -162,6 +162,37 @@ def test_restained_pages_carry_the_real_ink_and_truth_on_new_paper():
         assert np.ptp(page[solid == 1]) > 0.05  # while the paper around them is new
 
 
+def test_restained_ink_can_be_lifted_where_the_paper_is_dark():
+    from dirtydocs.synth import INK_LIFT_RANGE, restain_pages
+
+    solid = np.ones((48, 64), np.float32)
+    solid[20:26, 10:-10] = 0.0
+    solid_noisy = (solid * 0.7 + (1 - solid) * 0.1).astype(np.float32)
+    stroke, paper = solid == 0, solid == 1
+    kept, _ = restain_pages([solid_noisy], [solid], 6, random_state=3)
+    assert all(np.array_equal(a, b) for a, b in zip(
+        kept, restain_pages([solid_noisy], [solid], 6, random_state=3, lifted_ink=0.0)[0]))
+    lifted, _ = restain_pages([solid_noisy], [solid], 6, random_state=3, lifted_ink=1.0)
+    flat, _ = restain_pages([solid_noisy], [solid], 6, random_state=3, lifted_ink=1.0,
+                            degradations=NO_PAPER_EFFECTS)
+    lifts = []
+    for old, new, plain in zip(kept, lifted, flat):
+        # The same paper; only the ink moves, and only up.
+        assert np.array_equal(old[paper], new[paper])
+        assert (new[stroke] >= old[stroke]).all() and (new[stroke] > old[stroke]).any()
+        # On flat paper the lift is one amount per page, in the range, times its darkness.
+        darkness = 1.0 - np.median(plain[paper])
+        gain = (plain[stroke] - 0.1) / darkness
+        assert np.ptp(gain) < 2.5 / 255 / darkness
+        lifts.append(float(gain.mean()))
+    assert all(INK_LIFT_RANGE[0] - 0.03 <= lift <= INK_LIFT_RANGE[1] + 0.03 for lift in lifts)
+    assert np.ptp(lifts) > 0.05  # drawn per page
+    some, _ = restain_pages([solid_noisy], [solid], 40, random_state=3, lifted_ink=0.5,
+                            degradations=NO_PAPER_EFFECTS)
+    n_lifted = sum(page[stroke].mean() > 0.1 + 1 / 255 for page in some)
+    assert 8 <= n_lifted <= 32
+
+
 def test_restain_pages_input_errors():
     from dirtydocs.synth import restain_pages
 
@@ -172,6 +203,8 @@ def test_restain_pages_input_errors():
         restain_pages([noisy], [clean], 1, degradations={"folds": 2.0})
     with pytest.raises(ValueError, match="at least 0"):
         restain_pages([noisy], [clean], -1)
+    with pytest.raises(ValueError, match="lifted_ink must be a probability"):
+        restain_pages([noisy], [clean], 1, lifted_ink=1.5)
     with pytest.raises(ValueError, match="at least one page"):
         restain_pages([], [], 1)
     with pytest.raises(ValueError):
