@@ -5,14 +5,15 @@ from ._version import __version__
 from .features import FeatureExtractor
 from .io import load_dataset, read_page, write_page
 from .metrics import psnr, rmse, ssim
-from .models import (CrossGroupKFold, DocumentDenoiser, PixelRegressor, StackedDenoiser,
-                     infer_page_groups)
+from .models import (CrossGroupKFold, DocumentDenoiser, InkSwitch, PixelRegressor,
+                     StackedDenoiser, infer_page_groups)
 from .persist import ModelFileError, load, save
 
 __all__ = [
     "CrossGroupKFold",
     "DocumentDenoiser",
     "FeatureExtractor",
+    "InkSwitch",
     "ModelFileError",
     "PixelRegressor",
     "StackedDenoiser",

@@ -21,7 +21,9 @@ from .io import atomic_output
 __all__ = ["ModelFileError", "save", "load", "FORMAT_NAME", "FORMAT_VERSION"]
 
 FORMAT_NAME = "dirtydocs-model"
-FORMAT_VERSION = 6
+FORMAT_VERSION = 7
+#: The version written for models without an ink switch (see below).
+_VERSION_WITHOUT_SWITCH = 6
 #: Versions this dirtydocs reads. Version 1 predates the local-paper features: its feature
 #: extractors have no `paper_sigmas` and are read with none. Version 2 stacks always had a
 #: CNN level 1, stored as "cnn", trained on out-of-fold maps whose RMSE was "oof_rmse_";
@@ -29,8 +31,10 @@ FORMAT_VERSION = 6
 #: context models' paper rule (read from older files with the defaults) and a stack's
 #: "later_stages". Version 5 adds a stack's "gate_map" (older files get the default, since
 #: the gate changes cleaning, not training). Version 6 adds the feature extractors'
-#: "closing_sizes" (older files have none).
-READABLE_VERSIONS = (1, 2, 3, 4, 5, 6)
+#: "closing_sizes" (older files have none). Version 7 adds the ink switch; a file without
+#: one is still written as version 6, so that releases reading 6 open it and a model's
+#: file stays the same bit for bit (the bundled model's recipe is checked by its SHA-256).
+READABLE_VERSIONS = (1, 2, 3, 4, 5, 6, 7)
 MANIFEST = "manifest.json"
 
 
@@ -75,9 +79,17 @@ def _decode_arrays(data):
 
 def _encode(estimator, members):
     from .features import FeatureExtractor
-    from .models import ContextDenoiser, DocumentDenoiser, PixelRegressor, StackedDenoiser
+    from .models import (ContextDenoiser, DocumentDenoiser, InkSwitch, PixelRegressor,
+                         StackedDenoiser)
     from .nn import SmallCNN
 
+    if isinstance(estimator, InkSwitch):
+        return {
+            "class": "InkSwitch",
+            "params": _json_params(estimator, skip=("covered", "lifted")),
+            "covered": _encode(estimator.covered_, members),
+            "lifted": _encode(estimator.lifted_, members),
+        }
     if isinstance(estimator, (DocumentDenoiser, ContextDenoiser)):
         fitted = {"n_training_pixels_": int(estimator.n_training_pixels_)}
         if isinstance(estimator, ContextDenoiser):
@@ -157,10 +169,17 @@ def _decode_small_cnn(spec, members):
 
 def _decode(spec, members):
     from .features import FeatureExtractor
-    from .models import ContextDenoiser, DocumentDenoiser, PixelRegressor, StackedDenoiser
+    from .models import (ContextDenoiser, DocumentDenoiser, InkSwitch, PixelRegressor,
+                         StackedDenoiser)
 
     kind = spec.get("class")
     params = dict(spec.get("params", {}))
+    if kind == "InkSwitch":
+        model = InkSwitch(**params)
+        model.covered_ = _decode(spec["covered"], members)
+        model.lifted_ = _decode(spec["lifted"], members)
+        model.set_params(covered=clone(model.covered_), lifted=clone(model.lifted_))
+        return model
     if kind in ("DocumentDenoiser", "ContextDenoiser"):
         model = (DocumentDenoiser if kind == "DocumentDenoiser" else ContextDenoiser)(**params)
         model.features_ = _decode(spec["features"], members)
@@ -209,7 +228,7 @@ def save(model, path):
 
     Parameters
     ----------
-    model : DocumentDenoiser, StackedDenoiser, ContextDenoiser or SmallCNN
+    model : DocumentDenoiser, StackedDenoiser, InkSwitch, ContextDenoiser or SmallCNN
         A fitted dirtydocs model. A SmallCNN is stored as its parameters and architecture
         in JSON and its weights as ``.npz`` arrays (read back with ``allow_pickle=False``).
     path : str or os.PathLike
@@ -226,11 +245,14 @@ def save(model, path):
     >>> bool((load("model.ddm").predict(noisy[0]) == model.predict(noisy[0])).all())
     True
     """
+    from .models import InkSwitch
+
     members = {}
     spec = _encode(model, members)
     manifest = {
         "format": FORMAT_NAME,
-        "format_version": FORMAT_VERSION,
+        "format_version": (FORMAT_VERSION if isinstance(model, InkSwitch)
+                           else _VERSION_WITHOUT_SWITCH),
         "dirtydocs_version": __version__,
         "model": spec,
         "sha256": {name: hashlib.sha256(data).hexdigest() for name, data in members.items()},

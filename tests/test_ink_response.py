@@ -5,6 +5,8 @@ from scipy import ndimage as ndi
 from dirtydocs.features import ink_paper_slope
 from dirtydocs.synth import make_pages, restain_pages
 
+from .conftest import lit_page
+
 
 def _reference_slope(page, size=31, n_bins=6, ink_ratio=0.6, ink_percent=10.0,
                      min_ink_pixels=50):
@@ -28,22 +30,10 @@ def _reference_slope(page, size=31, n_bins=6, ink_ratio=0.6, ink_percent=10.0,
     return float(np.polyfit(np.asarray(xs) / 255, np.asarray(ys) / 255, 1)[0])
 
 
-def _lit_page(shape=(150, 180), lift=0.0, seed=0):
-    """Text rows on paper that darkens from left to right, its ink lifted by `lift` per unit
-    of paper darkness."""
-    rng = np.random.default_rng(seed)
-    paper = np.linspace(0.95, 0.55, shape[1])[None, :] + rng.normal(0, 0.01, shape)
-    strokes = np.zeros(shape, bool)
-    for row in range(4, shape[0] - 4, 9):
-        strokes[row:row + 2] = rng.random(shape[1]) < 0.7
-    ink = 0.08 + lift * (1 - paper) + rng.normal(0, 0.01, shape)
-    return np.clip(np.where(strokes, ink, paper), 0, 1).astype(np.float32)
-
-
 @pytest.mark.parametrize("kwargs", [{}, {"size": 15, "n_bins": 4, "ink_percent": 25.0},
                                     {"ink_ratio": 0.4, "min_ink_pixels": 200}])
 def test_ink_paper_slope_matches_a_pixel_list_reference(kwargs):
-    pages = [_lit_page(lift=0.0), _lit_page(lift=0.8, seed=1)]
+    pages = [lit_page(lift=0.0), lit_page(lift=0.8, seed=1)]
     noisy, _ = make_pages(2, shape=(120, 160), random_state=3)
     for page in pages + noisy:
         expected = _reference_slope(page, **kwargs)
@@ -51,16 +41,16 @@ def test_ink_paper_slope_matches_a_pixel_list_reference(kwargs):
 
 
 def test_ink_paper_slope_is_the_same_band_by_band():
-    page = _lit_page(lift=0.8)
+    page = lit_page(lift=0.8)
     whole = ink_paper_slope(page)
     for band_rows in (1, 7, 64):
         assert ink_paper_slope(page, band_rows=band_rows) == whole
 
 
 def test_ink_paper_slope_tells_lifted_ink_from_ink_that_covers_its_paper():
-    assert abs(ink_paper_slope(_lit_page(lift=0.0))) < 0.05
-    assert ink_paper_slope(_lit_page(lift=0.5)) == pytest.approx(-0.5, abs=0.05)
-    assert ink_paper_slope(_lit_page(lift=0.8)) == pytest.approx(-0.8, abs=0.05)
+    assert abs(ink_paper_slope(lit_page(lift=0.0))) < 0.05
+    assert ink_paper_slope(lit_page(lift=0.5)) == pytest.approx(-0.5, abs=0.05)
+    assert ink_paper_slope(lit_page(lift=0.8)) == pytest.approx(-0.8, abs=0.05)
     # Restained pairs with their ink lifted, as restain_pages makes them (their lift is
     # 0.6 to 0.9 of the paper's darkness, fading out towards the stroke edges).
     noisy, clean = make_pages(2, shape=(258, 540), random_state=0)
@@ -81,7 +71,7 @@ def test_ink_paper_slope_is_zero_when_the_paper_cannot_tell():
 
 
 def test_ink_paper_slope_input_errors():
-    page = _lit_page()
+    page = lit_page()
     with pytest.raises(ValueError, match="n_bins"):
         ink_paper_slope(page, n_bins=2)
     with pytest.raises(ValueError, match="ink_ratio"):

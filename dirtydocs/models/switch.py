@@ -1,0 +1,130 @@
+"""Two denoisers, one for each kind of ink, and the rule that sends a page to one."""
+
+import numbers
+
+from sklearn.base import BaseEstimator, clone
+from sklearn.utils.validation import check_is_fitted
+
+from .._validation import check_page_pairs, check_pages
+from ..features import ink_paper_slope
+from ..metrics import rmse
+from .stack import StackedDenoiser
+
+__all__ = ["InkSwitch"]
+
+
+class InkSwitch(BaseEstimator):
+    """Clean each page with the denoiser for its kind of ink.
+
+    On most scans solid ink is as dark on stained paper as on clean paper; on some it is
+    lifted where the paper is dark (three of the seven Kaggle stain backgrounds). A model
+    that learns both from one training set cleans neither as well, and trees did not
+    learn to switch on the page's kind given as a feature (``docs/results.md``). So
+    `covered` learns from the real pages plus `covered_extra` pairs, `lifted` from the
+    real pages plus `lifted_extra` pairs (such as ``restain_pages(..., lifted_ink=0.5)``),
+    and each page is cleaned by `lifted` when its :func:`~dirtydocs.features.ink_paper_slope`
+    is below `threshold`, else by `covered`.
+
+    Parameters
+    ----------
+    covered : estimator or None
+        Denoiser for pages whose ink covers its paper; None uses ``StackedDenoiser()``.
+    lifted : estimator or None
+        Denoiser for pages whose ink is lifted where its paper is dark; None uses
+        ``StackedDenoiser()``.
+    threshold : float
+        Pages whose ink-paper slope is below this go to `lifted`. The default, -0.3, lies
+        between the slopes of the Kaggle pages of the two kinds (-0.09 to 0.14 and -1.17
+        to -0.52).
+
+    Attributes
+    ----------
+    covered_, lifted_ : fitted estimators
+
+    Examples
+    --------
+    >>> from dirtydocs import DocumentDenoiser, PixelRegressor
+    >>> from dirtydocs.synth import make_pages, restain_pages
+    >>> noisy, clean = make_pages(3, shape=(40, 56), random_state=0)
+    >>> small = DocumentDenoiser(regressor=PixelRegressor(n_estimators=5), max_samples=4000)
+    >>> switch = InkSwitch(covered=small, lifted=small).fit(
+    ...     noisy, clean, lifted_extra=restain_pages(noisy, clean, 3, random_state=0,
+    ...                                              lifted_ink=1.0))
+    >>> switch.route(noisy[0]) in ("covered", "lifted"), switch.predict(noisy[0]).shape
+    (True, (40, 56))
+    """
+
+    def __init__(self, covered=None, lifted=None, threshold=-0.3):
+        self.covered = covered
+        self.lifted = lifted
+        self.threshold = threshold
+
+    def fit(self, noisy_pages, clean_pages, covered_extra=None, lifted_extra=None):
+        """Fit a copy of each denoiser on the real pairs and its own extra pairs.
+
+        Parameters
+        ----------
+        noisy_pages, clean_pages : sequence of (M, N) array_like
+            Real training pairs; both denoisers learn from them.
+        covered_extra, lifted_extra : (noisy_pages, clean_pages) or None
+            Pairs only `covered`, or only `lifted`, learns from.
+
+        Returns
+        -------
+        self : InkSwitch
+        """
+        if not (isinstance(self.threshold, numbers.Real) and -5 <= self.threshold <= 5):
+            raise ValueError(f"threshold must be a number in [-5, 5], got {self.threshold!r}")
+        noisy_pages, clean_pages = check_page_pairs(noisy_pages, clean_pages)
+        fitted = []
+        for model, extra, name in ((self.covered, covered_extra, "covered_extra"),
+                                   (self.lifted, lifted_extra, "lifted_extra")):
+            noisy, clean = list(noisy_pages), list(clean_pages)
+            if extra is not None:
+                if len(extra) != 2:
+                    raise ValueError(f"{name} must be a pair (noisy_pages, clean_pages)")
+                extra_noisy, extra_clean = check_page_pairs(*extra)
+                noisy += extra_noisy
+                clean += extra_clean
+            model = StackedDenoiser() if model is None else clone(model)
+            fitted.append(model.fit(noisy, clean))
+        self.covered_, self.lifted_ = fitted
+        return self
+
+    def route(self, page):
+        """Which denoiser cleans `page`: "covered" or "lifted".
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> paper = np.linspace(0.6, 1.0, 200)[None, :].repeat(120, axis=0)
+        >>> strokes = np.zeros(paper.shape, bool)
+        >>> strokes[::6, :] = True
+        >>> switch = InkSwitch()
+        >>> switch.route(np.where(strokes, 0.85 - 0.8 * paper, paper))
+        'lifted'
+        """
+        return "lifted" if ink_paper_slope(page) < self.threshold else "covered"
+
+    def predict(self, pages):
+        """Clean one page or several, each on its own by the denoiser its ink calls for.
+
+        Parameters
+        ----------
+        pages : (M, N) array_like or sequence of them
+
+        Returns
+        -------
+        cleaned : (M, N) ndarray of float32, or a list of them
+        """
+        check_is_fitted(self, "lifted_")
+        pages, single = check_pages(pages, name="pages")
+        cleaned = [(self.lifted_ if self.route(page) == "lifted" else self.covered_)
+                   .predict(page) for page in pages]
+        return cleaned[0] if single else cleaned
+
+    def score(self, noisy_pages, clean_pages):
+        """Negative RMSE over all pixels (higher is better)."""
+        cleaned = self.predict(noisy_pages)
+        clean_pages, single = check_pages(clean_pages, name="clean_pages")
+        return -rmse(clean_pages, [cleaned] if single else cleaned)

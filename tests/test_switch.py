@@ -1,0 +1,87 @@
+import json
+import zipfile
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+
+from dirtydocs import DocumentDenoiser, InkSwitch, PixelRegressor, load, save
+from dirtydocs.persist import FORMAT_VERSION
+from dirtydocs.synth import make_pages, restain_pages
+
+from .conftest import lit_page
+
+
+def _small():
+    return DocumentDenoiser(regressor=PixelRegressor(n_estimators=8), max_samples=6000,
+                            random_state=0)
+
+
+@pytest.fixture(scope="module")
+def pairs():
+    noisy, clean = make_pages(3, shape=(64, 90), random_state=4)
+    covered = restain_pages(noisy, clean, 3, random_state=0)
+    lifted = restain_pages(noisy, clean, 3, random_state=0, lifted_ink=1.0)
+    return noisy, clean, covered, lifted
+
+
+@pytest.fixture(scope="module")
+def switch(pairs):
+    noisy, clean, covered, lifted = pairs
+    return InkSwitch(covered=_small(), lifted=_small()).fit(
+        noisy, clean, covered_extra=covered, lifted_extra=lifted)
+
+
+def test_each_denoiser_learns_from_the_real_pairs_and_its_own_extra_pairs(pairs, switch):
+    noisy, clean, covered, lifted = pairs
+    alone_covered = _small().fit(noisy + covered[0], clean + covered[1])
+    alone_lifted = _small().fit(noisy + lifted[0], clean + lifted[1])
+    page = noisy[0]
+    assert np.array_equal(switch.covered_.predict(page), alone_covered.predict(page))
+    assert np.array_equal(switch.lifted_.predict(page), alone_lifted.predict(page))
+    assert not np.array_equal(alone_covered.predict(page), alone_lifted.predict(page))
+    # The parameters are left unfitted, as scikit-learn expects.
+    assert not hasattr(switch.covered, "regressor_")
+
+
+def test_each_page_is_cleaned_by_the_denoiser_its_ink_calls_for(switch):
+    covering, lifted = lit_page(lift=0.0), lit_page(lift=0.8, seed=1)
+    assert switch.route(covering) == "covered"
+    assert switch.route(lifted) == "lifted"
+    assert np.array_equal(switch.predict(covering), switch.covered_.predict(covering))
+    assert np.array_equal(switch.predict(lifted), switch.lifted_.predict(lifted))
+    both = switch.predict([covering, lifted])
+    assert np.array_equal(both[0], switch.covered_.predict(covering))
+    assert np.array_equal(both[1], switch.lifted_.predict(lifted))
+    # The threshold decides: below every slope, every page is "covered".
+    assert clone(switch).set_params(threshold=-5).route(lifted) == "covered"
+    assert switch.score([lifted], [np.ones_like(lifted)]) < 0
+
+
+def test_a_saved_switch_loads_as_it_was_and_needs_the_newest_format(switch, tmp_path):
+    path = tmp_path / "switch.ddm"
+    save(switch, path)
+    with zipfile.ZipFile(path) as archive:
+        assert json.loads(archive.read("manifest.json"))["format_version"] == FORMAT_VERSION
+    loaded = load(path)
+    assert loaded.get_params()["threshold"] == switch.threshold
+    for page in (lit_page(lift=0.0), lit_page(lift=0.8, seed=1)):
+        assert loaded.route(page) == switch.route(page)
+        assert np.array_equal(loaded.predict(page), switch.predict(page))
+    # Like other loaded models, its parameters are unfitted copies of its parts.
+    assert clone(loaded).covered.get_params()["max_samples"] == 6000
+
+
+def test_switch_errors(pairs):
+    noisy, clean, covered, _ = pairs
+    with pytest.raises(NotFittedError):
+        InkSwitch().predict(noisy[0])
+    with pytest.raises(ValueError, match="threshold"):
+        InkSwitch(covered=_small(), lifted=_small(), threshold="low").fit(noisy, clean)
+    with pytest.raises(ValueError, match="lifted_extra must be a pair"):
+        InkSwitch(covered=_small(), lifted=_small()).fit(noisy, clean,
+                                                          lifted_extra=covered[0])
+    with pytest.raises(ValueError):
+        InkSwitch(covered=_small(), lifted=_small()).fit(
+            noisy, clean, covered_extra=(covered[0], covered[1][:1]))
