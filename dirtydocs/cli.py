@@ -106,6 +106,9 @@ def command_clean(args):
 STACK_OPTIONS = {"level1": "trees", "level1_maps": "in_sample", "mixed_into": "all"}
 # Which levels of a stack learn from the pages mixed in (``--mixed-into``).
 MIXED_INTO_CHOICES = ("level0", "all")
+#: Share of the restained pairs whose ink is lifted for the second model of ``--ink-switch``
+#: (on the seven Kaggle backgrounds' folds, docs/results.md).
+LIFTED_INK_SHARE = 0.5
 CNN_LEVEL1_OPTIONS = {"cnn_epochs": 60, "cnn_seconds": None}
 TREE_LEVEL1_OPTIONS = {"stages": "auto"}
 
@@ -142,6 +145,13 @@ def _train_options(args):
                "--method stacked --level1 trees --level1-maps in_sample"))
     chosen = f"--method {args.method}" + (f" --level1 {args.level1 or 'trees'}"
                                           if stacked else "")
+    if args.ink_switch:
+        if not args.restained:
+            raise CommandError("--ink-switch needs --restained N: its second model learns "
+                               "from restained pairs whose ink is lifted")
+        if stacked and args.mixed_into == "level0":
+            raise CommandError("--ink-switch trains each stack on all its pages; it does "
+                               "not take --mixed-into level0")
     filled = argparse.Namespace(**vars(args))
     for defaults, applies, where in groups:
         given = [dest for dest in defaults if getattr(args, dest) is not None]
@@ -212,7 +222,9 @@ def _train_model(args, noisy_pages, clean_pages, source="the given pages"):
 
     `args` are ``train``'s, filled by :func:`_train_options`. ``--restained`` and
     ``--synthetic`` pairs are drawn with ``--seed``, so the same pages and arguments give
-    the same model (the bundled recipe's script and the learning curve rely on it).
+    the same model (the bundled recipe's script and the learning curve rely on it). With
+    ``--ink-switch``, a second model learns from the same pairs with the ink of a share
+    ``LIFTED_INK_SHARE`` of the restained ones lifted, and an :class:`InkSwitch` holds both.
     """
     extra_noisy, extra_clean = [], []
     if args.restained:
@@ -228,7 +240,6 @@ def _train_model(args, noisy_pages, clean_pages, source="the given pages"):
         synthetic = make_synthetic_training_pages(args.synthetic, random_state=args.seed)
         extra_noisy += synthetic[0]
         extra_clean += synthetic[1]
-    model = _build_model(args, noisy_pages, extra_noisy)
     if not args.quiet:
         extras = [f"{count} {kind} pairs" for count, kind in
                   ((args.restained, "restained"), (args.synthetic, "synthetic")) if count]
@@ -237,8 +248,31 @@ def _train_model(args, noisy_pages, clean_pages, source="the given pages"):
         if extras:
             print("the mixed-in pairs are sampled on top of the pixel budget, at the rate "
                   "of the real pages", file=sys.stderr)
+    if args.ink_switch:
+        return _train_ink_switch(args, noisy_pages, clean_pages, (extra_noisy, extra_clean))
+    model = _build_model(args, noisy_pages, extra_noisy)
     return _fit_model(model, (noisy_pages, clean_pages), (extra_noisy, extra_clean),
                       args.mixed_into)
+
+
+def _train_ink_switch(args, noisy_pages, clean_pages, covered_extra):
+    """An :class:`InkSwitch` of two of the models `args` describe (see :func:`_train_model`)."""
+    from .models import InkSwitch
+    from .synth import restain_pages
+
+    lifted = restain_pages(noisy_pages, clean_pages, args.restained, random_state=args.seed,
+                           lifted_ink=LIFTED_INK_SHARE)
+    # The synthetic pairs follow the restained ones in both models' extra pairs.
+    lifted_extra = (lifted[0] + covered_extra[0][args.restained:],
+                    lifted[1] + covered_extra[1][args.restained:])
+    switch = InkSwitch(covered=_build_model(args, noisy_pages, covered_extra[0]),
+                       lifted=_build_model(args, noisy_pages, lifted_extra[0]))
+    if not args.quiet:
+        print(f"and again with the ink of {LIFTED_INK_SHARE:.0%} of the restained pairs "
+              "lifted where their paper is dark, for pages whose ink is lifted so",
+              file=sys.stderr)
+    return switch.fit(noisy_pages, clean_pages, covered_extra=covered_extra,
+                      lifted_extra=lifted_extra)
 
 
 def command_train(args):
@@ -390,6 +424,11 @@ def build_parser():
     train.add_argument("--restained", type=int, default=0, metavar="N",
                        help="mix in N pairs made of the training pages' own ink on new "
                             "synthetic paper (dirtydocs.synth.restain_pages)")
+    train.add_argument("--ink-switch", action="store_true",
+                       help="train a second model whose restained pairs have lifted ink on "
+                            f"{LIFTED_INK_SHARE:.0%} of them (dark paper, lighter ink, as on "
+                            "some scans) and clean each page with the model its ink calls "
+                            "for (dirtydocs.InkSwitch); needs --restained")
     train.add_argument("--mixed-into", choices=MIXED_INTO_CHOICES,
                        help="which levels of a stack learn from the pages mixed in: all "
                             "(better on stains none of the pages has) or level 0 alone "

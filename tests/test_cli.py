@@ -293,6 +293,48 @@ def test_train_fits_the_stack_with_its_mixed_in_pages_marked(dataset, tmp_path, 
     assert calls == [("StackedDenoiser", 4, 2, mixed_into)]
 
 
+def test_train_ink_switch_trains_a_second_model_on_lifted_ink(dataset, tmp_path, capsys):
+    from dirtydocs import InkSwitch, load
+    from dirtydocs.io import load_dataset
+    from dirtydocs.synth import make_synthetic_training_pages, restain_pages
+
+    argv = ["train", str(dataset), "--restained", "2", "--synthetic", "1", "--seed", "3",
+            *SMALL]
+    assert main([*argv, "--model", str(tmp_path / "switch.ddm"), "--ink-switch"]) == 0
+    assert "and again with the ink of 50% of the restained pairs lifted" in (
+        capsys.readouterr().err)
+    assert main([*argv, "--model", str(tmp_path / "plain.ddm"), "-q"]) == 0
+    switch, plain = load(tmp_path / "switch.ddm"), load(tmp_path / "plain.ddm")
+    assert isinstance(switch, InkSwitch)
+    data = load_dataset(dataset)
+    page = data.noisy[0]
+    # The first model is the one train makes without --ink-switch; the second learned
+    # from the same pages with lifted ink on half the restained pairs, on the same budget.
+    assert np.array_equal(switch.covered_.predict(page), plain.predict(page))
+    lifted = restain_pages(data.noisy, data.clean, 2, random_state=3, lifted_ink=0.5)
+    synthetic = make_synthetic_training_pages(1, random_state=3)
+    refit = switch.lifted.fit(data.noisy + lifted[0] + synthetic[0],
+                              data.clean + lifted[1] + synthetic[1])
+    assert refit.max_samples == plain.max_samples
+    assert np.array_equal(refit.predict(page), switch.lifted_.predict(page))
+    assert not np.array_equal(switch.lifted_.predict(page), plain.predict(page))
+    assert main(["clean", str(dataset / "test" / "5.png"), "--model",
+                 str(tmp_path / "switch.ddm"), "--out", str(tmp_path / "out"), "-q"]) == 0
+    assert (tmp_path / "out" / "5.png").is_file()
+
+
+@pytest.mark.parametrize("argv, refused", [
+    (["--ink-switch"], "--ink-switch needs --restained N"),
+    (["--ink-switch", "--restained", "2", "--method", "stacked", "--mixed-into", "level0"],
+     "does not take --mixed-into level0"),
+])
+def test_train_ink_switch_refuses_what_it_cannot_do(dataset, tmp_path, argv, refused, capsys):
+    path = tmp_path / "m.ddm"
+    assert main(["train", str(dataset), "--model", str(path), "-q", *argv]) == 1
+    _one_line_error(capsys, refused)
+    assert not path.exists()
+
+
 def test_restained_pages_are_sampled_on_top_of_the_budget(dataset, tmp_path):
     from dirtydocs import load
 
