@@ -2,7 +2,7 @@
 
 from scipy import ndimage as ndi
 
-from dirtydocs.features import FeatureExtractor, median_background
+from dirtydocs.features import FeatureExtractor, ink_paper_slope, median_background
 
 from ._common import A4_300DPI_SHAPE, best_seconds, synthetic_page, tiled_page
 
@@ -41,6 +41,17 @@ class FeatureExtraction:
 
     track_closings_cost_vs_default_features.unit = "x"
 
+    def time_ink_paper_slope(self):
+        ink_paper_slope(self.page)
+
+    def track_ink_paper_slope_cost_vs_features(self):
+        """Time of an ink switch's routing / the page's features, both now: what routing
+        adds to cleaning, beyond the features every model makes."""
+        features = best_seconds(lambda: self.extractor.transform(self.page))
+        return best_seconds(lambda: ink_paper_slope(self.page)) / features
+
+    track_ink_paper_slope_cost_vs_features.unit = "x"
+
 
 class LargePage:
     """A 300-dpi A4 scan: memory must stay bounded (features are made band by band)."""
@@ -55,3 +66,6 @@ class LargePage:
     def peakmem_feature_bands_a4(self):
         for _ in self.extractor.iter_bands(self.page):
             pass
+
+    def peakmem_ink_paper_slope_a4(self):
+        ink_paper_slope(self.page)
