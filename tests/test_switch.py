@@ -6,7 +6,7 @@ import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
-from dirtydocs import DocumentDenoiser, InkSwitch, PixelRegressor, load, save
+from dirtydocs import DocumentDenoiser, InkSwitch, PixelRegressor, load, rmse, save
 from dirtydocs.persist import FORMAT_VERSION
 from dirtydocs.synth import make_pages, restain_pages
 
@@ -56,7 +56,8 @@ def test_each_page_is_cleaned_by_the_denoiser_its_ink_calls_for(switch):
     assert np.array_equal(both[1], switch.lifted_.predict(lifted))
     # The threshold decides: below every slope, every page is "covered".
     assert clone(switch).set_params(threshold=-5).route(lifted) == "covered"
-    assert switch.score([lifted], [np.ones_like(lifted)]) < 0
+    assert switch.score([covering, lifted], [np.ones_like(covering), np.ones_like(lifted)]) == (
+        pytest.approx(-rmse([np.ones_like(covering), np.ones_like(lifted)], both)))
 
 
 def test_a_saved_switch_loads_as_it_was_and_needs_the_newest_format(switch, tmp_path):

@@ -157,7 +157,22 @@ def fit_seeded(regressor, X, y, rng, verbose=False):
     return regressor.fit(X, y)
 
 
-class DocumentDenoiser(BaseEstimator):
+class PageScoreMixin:
+    """``score`` for page denoisers: how close their ``predict`` comes to the truth."""
+
+    def score(self, noisy_pages, clean_pages):
+        """Negative root-mean-square error over all pixels (higher is better).
+
+        Returns
+        -------
+        score : float
+        """
+        cleaned = self.predict(noisy_pages)
+        clean_pages, single = check_pages(clean_pages, name="clean_pages")
+        return -rmse(clean_pages, [cleaned] if single else cleaned)
+
+
+class DocumentDenoiser(PageScoreMixin, BaseEstimator):
     """Page in, clean page out: features per pixel, a regressor per pixel.
 
     Each page is cleaned on its own: nothing of one page is used to clean another.
@@ -247,18 +262,6 @@ class DocumentDenoiser(BaseEstimator):
         pages, single = check_pages(pages, name="pages")
         cleaned = [self._predict_page(page) for page in pages]
         return cleaned[0] if single else cleaned
-
-    def score(self, noisy_pages, clean_pages):
-        """Negative root-mean-square error over all pixels (higher is better).
-
-        Returns
-        -------
-        score : float
-        """
-        cleaned = self.predict(noisy_pages)
-        clean_pages, single = check_pages(clean_pages, name="clean_pages")
-        cleaned = [cleaned] if single else cleaned
-        return -rmse(clean_pages, cleaned)
 
     def _predict_page(self, page):
         return predict_bands(self.features_, [self.regressor_], page)[0]

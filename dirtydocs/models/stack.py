@@ -13,7 +13,7 @@ from ..features import background_ratio, median_background, sauvola_threshold
 from ..metrics import rmse
 from ..nn import SmallCNN
 from .context import ContextDenoiser, off_paper, predict_context_bands
-from .denoiser import DocumentDenoiser, mixed_sample_budget, predict_bands
+from .denoiser import DocumentDenoiser, PageScoreMixin, mixed_sample_budget, predict_bands
 from .pixel import PixelRegressor
 from .selection import CrossGroupKFold, infer_page_groups
 
@@ -168,7 +168,7 @@ def _unmarked_pages(mixed_in, n_pages):
     return ~marks
 
 
-class StackedDenoiser(BaseEstimator):
+class StackedDenoiser(PageScoreMixin, BaseEstimator):
     """Level-0 pixel denoisers feed a level-1 model that learns from their maps.
 
     Training, by default (``level1_maps="in_sample"``): the level-0 models are fitted on
@@ -473,9 +473,3 @@ class StackedDenoiser(BaseEstimator):
         features = self.level1_.features_.get_params()
         return all(model.features_.get_params() == features
                    for model in [*(model for _, model in self.level0_), *self.later_stages_])
-
-    def score(self, noisy_pages, clean_pages):
-        """Negative RMSE over all pixels (higher is better)."""
-        cleaned = self.predict(noisy_pages)
-        clean_pages, single = check_pages(clean_pages, name="clean_pages")
-        return -rmse(clean_pages, [cleaned] if single else cleaned)

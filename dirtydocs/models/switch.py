@@ -7,13 +7,13 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._validation import check_page_pairs, check_pages
 from ..features import ink_paper_slope
-from ..metrics import rmse
+from .denoiser import PageScoreMixin
 from .stack import StackedDenoiser
 
 __all__ = ["InkSwitch"]
 
 
-class InkSwitch(BaseEstimator):
+class InkSwitch(PageScoreMixin, BaseEstimator):
     """Clean each page with the denoiser for its kind of ink.
 
     On most scans solid ink is as dark on stained paper as on clean paper; on some it is
@@ -122,9 +122,3 @@ class InkSwitch(BaseEstimator):
         cleaned = [(self.lifted_ if self.route(page) == "lifted" else self.covered_)
                    .predict(page) for page in pages]
         return cleaned[0] if single else cleaned
-
-    def score(self, noisy_pages, clean_pages):
-        """Negative RMSE over all pixels (higher is better)."""
-        cleaned = self.predict(noisy_pages)
-        clean_pages, single = check_pages(clean_pages, name="clean_pages")
-        return -rmse(clean_pages, [cleaned] if single else cleaned)
