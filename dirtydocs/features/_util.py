@@ -28,3 +28,17 @@ def masked_gaussian_mean(values, mask, sigma):
     weight = ndi.gaussian_filter(mask.astype(np.float64), sigma, mode="reflect")
     total = ndi.gaussian_filter(np.where(mask, values, 0.0), sigma, mode="reflect")
     return total / np.maximum(weight, 1e-12), weight
+
+
+def band_contexts(page, band_rows, halo):
+    """Yield ``(first_row, stop_row, context, offset)`` for bands of `band_rows` rows.
+
+    `context` is the page's rows around the band, `halo` more on each side where the page
+    has them; the band is ``context[offset:offset + stop_row - first_row]``. Filters that
+    reach at most `halo` rows give the band the values they give it on the whole page.
+    """
+    n_rows = page.shape[0]
+    for start in range(0, n_rows, band_rows):
+        stop = min(start + band_rows, n_rows)
+        context_start = max(0, start - halo)
+        yield start, stop, page[context_start:min(n_rows, stop + halo)], start - context_start

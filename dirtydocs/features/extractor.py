@@ -7,6 +7,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from .._validation import check_page, check_pages
+from ._util import band_contexts
 from .background import background_ratio, local_paper, local_paper_reach, median_background
 from .edges import canny_edges
 from .local import band_windows, local_stats
@@ -203,12 +204,9 @@ class FeatureExtractor(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self, "n_features_out_")
         page = check_page(page)
-        n_rows = page.shape[0]
-        halo = self.halo_rows
-        for start, stop in self.band_bounds(n_rows):
-            context_start, context_stop = max(0, start - halo), min(n_rows, stop + halo)
-            context = page[context_start:context_stop]
-            yield start, stop, self._band_features(context, start - context_start, stop - start,
+        for start, stop, context, offset in band_contexts(page, self.band_rows,
+                                                          self.halo_rows):
+            yield start, stop, self._band_features(context, offset, stop - start,
                                                    extra_columns)
 
     # -- internals ------------------------------------------------------------------------

@@ -5,7 +5,7 @@ import numbers
 import numpy as np
 
 from .._validation import check_page
-from ._util import check_window
+from ._util import band_contexts, check_window
 from .background import median_background
 
 __all__ = ["ink_paper_slope"]
@@ -97,16 +97,11 @@ def ink_paper_slope(page, *, size=31, n_bins=6, ink_ratio=0.6, ink_percent=10.0,
 
 def _paper_page_histogram(page, size, band_rows):
     """Counts of (8-bit paper level, 8-bit page level) pairs over the page."""
-    halo = size // 2
     page_levels = np.rint(page * 255.0).astype(np.int64)
     counts = np.zeros(256 * 256, np.int64)
-    n_rows = page.shape[0]
-    for start in range(0, n_rows, band_rows):
-        stop = min(start + band_rows, n_rows)
-        context_start = max(0, start - halo)
-        context = page[context_start:min(n_rows, stop + halo)]
+    for start, stop, context, offset in band_contexts(page, band_rows, size // 2):
         background = median_background(context, size=size)
-        paper_levels = np.rint(background[start - context_start:stop - context_start]
+        paper_levels = np.rint(background[offset:offset + stop - start]
                                * 255.0).astype(np.int64)
         counts += np.bincount((paper_levels * 256 + page_levels[start:stop]).ravel(),
                               minlength=256 * 256)
