@@ -142,6 +142,25 @@ def test_console_entry_point_exit_status(tmp_path):
     assert result.stderr.strip() == f"dirtydocs: error: {tmp_path / 'none.png'}: no such file"
 
 
+def _command_names():
+    import argparse
+
+    from dirtydocs.cli import build_parser
+    commands, = (action for action in build_parser()._actions
+                 if isinstance(action, argparse._SubParsersAction))
+    return list(commands.choices)
+
+
+@pytest.mark.parametrize("command", [None, *_command_names()])
+def test_every_help_text_renders(command, capsys):
+    # argparse %-formats help strings, so a literal "%" in one breaks --help alone.
+    argv = ([command] if command else []) + ["--help"]
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 0
+    assert "usage: dirtydocs" in capsys.readouterr().out
+
+
 def test_trained_file_loads_as_the_same_recipe(model_file):
     from dirtydocs import load
 
