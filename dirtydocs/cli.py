@@ -316,6 +316,15 @@ def command_evaluate(args):
     if args.cv:
         from sklearn.base import clone
 
+        from .models import InkSwitch
+
+        if isinstance(model, InkSwitch):
+            # Refitted on the real pages alone, without the restained pairs that set its
+            # two models apart, a switch would train the same model twice.
+            model = model.covered_
+            if not args.quiet:
+                print("the model is an ink switch; --cv refits its model for covering ink "
+                      "on the pages alone, without restained pairs", file=sys.stderr)
         fresh = clone(model)
         result = cross_validate_pages(fresh, data.noisy, data.clean, n_splits=args.cv,
                                       random_state=args.seed)

@@ -59,12 +59,15 @@ def test_clean_in_parallel_gives_the_same_pages(dataset, model_file, tmp_path):
 
 
 def test_evaluate_reports_every_page_and_cross_validation(dataset, model_file, capsys):
-    assert main(["evaluate", "--model", str(model_file), str(dataset), "-q"]) == 0
+    assert main(["evaluate", "--model", str(model_file), str(dataset), "-q", "--cv", "2"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "page,rmse_noisy,rmse_cleaned"
-    assert [line.split(",")[0] for line in lines[1:]] == ["1", "2", "3", "4", "overall"]
-    noisy_rmse, cleaned_rmse = map(float, lines[-1].split(",")[1:])
+    assert [line.split(",")[0] for line in lines[1:-1]] == ["1", "2", "3", "4", "overall"]
+    noisy_rmse, cleaned_rmse = map(float, lines[-2].split(",")[1:])
     assert cleaned_rmse < noisy_rmse
+    assert lines[-1].startswith("cross-group 2-fold RMSE ")
+    cv_rmse = float(lines[-1].split()[3])
+    assert cleaned_rmse < cv_rmse < 1  # the pages a model learned from are easier
 
 
 def test_submit_writes_every_pixel_of_every_test_page(dataset, model_file, tmp_path):
@@ -340,6 +343,23 @@ def test_train_ink_switch_trains_a_second_model_on_lifted_ink(dataset, tmp_path,
     assert main(["clean", str(dataset / "test" / "5.png"), "--model",
                  str(tmp_path / "switch.ddm"), "--out", str(tmp_path / "out"), "-q"]) == 0
     assert (tmp_path / "out" / "5.png").is_file()
+
+
+def test_evaluate_cv_of_an_ink_switch_refits_its_model_for_covering_ink(dataset, tmp_path,
+                                                                         capsys):
+    argv = ["train", str(dataset), "--restained", "2", "--seed", "3", "-q", *SMALL]
+    assert main([*argv, "--model", str(tmp_path / "switch.ddm"), "--ink-switch"]) == 0
+    assert main([*argv, "--model", str(tmp_path / "plain.ddm")]) == 0
+    reports = {}
+    for name in ("switch", "plain"):
+        assert main(["evaluate", str(dataset), "--model", str(tmp_path / f"{name}.ddm"),
+                     "--cv", "2"]) == 0
+        output = capsys.readouterr()
+        reports[name] = output.out.splitlines()[-1], output.err
+    assert reports["switch"][0].startswith("cross-group 2-fold RMSE ")
+    assert reports["switch"][0] == reports["plain"][0]
+    assert "the model is an ink switch" in reports["switch"][1]
+    assert "ink switch" not in reports["plain"][1]
 
 
 @pytest.mark.parametrize("argv, refused", [
