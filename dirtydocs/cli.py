@@ -435,9 +435,9 @@ def build_parser():
                             "synthetic paper (dirtydocs.synth.restain_pages)")
     train.add_argument("--ink-switch", action="store_true",
                        help="train a second model whose restained pairs have lifted ink on "
-                            f"{LIFTED_INK_SHARE * 100:.0f}%% of them (dark paper, lighter ink, as on "
-                            "some scans) and clean each page with the model its ink calls "
-                            "for (dirtydocs.InkSwitch); needs --restained")
+                            f"{LIFTED_INK_SHARE * 100:.0f}%% of them (dark paper, lighter "
+                            "ink, as on some scans) and clean each page with the model its "
+                            "ink calls for (dirtydocs.InkSwitch); needs --restained")
     train.add_argument("--mixed-into", choices=MIXED_INTO_CHOICES,
                        help="which levels of a stack learn from the pages mixed in: all "
                             "(better on stains none of the pages has) or level 0 alone "
