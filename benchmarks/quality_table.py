@@ -21,8 +21,13 @@ page's document and stain background are absent from its fold's training pages.
 fold), ``--restained N`` N restained copies of the fold's own training pages
 (``dirtydocs.synth.restain_pages``); mixed-in pages add to the pixel budgets and, as in
 ``dirtydocs train``, only the stack's level 0 learns from them unless ``--mixed-into
-all`` (before 2026-12-06 every level did). ``--folds 0`` runs one fold only (a third of
-the time). Writes ``<out>.json`` and ``<out>.md``.
+all`` (before 2026-12-06 every level did). ``--ink-switch`` (with ``--restained`` and
+``--mixed-into all``) trains the stack a second time with the ink of ``LIFTED_INK_SHARE``
+of the restained pairs lifted, as ``dirtydocs train --ink-switch`` does, and adds its row
+and the row of the two routed as ``dirtydocs.InkSwitch`` routes them (each fold lists the
+test pages sent to the second); it doubles the stack's time, not its peak memory (one
+stack trains at a time). ``--folds 0`` runs one fold only (a third of the time). Writes
+``<out>.json`` and ``<out>.md``.
 """
 
 import argparse
@@ -32,7 +37,9 @@ import time
 import numpy as np
 from sklearn.ensemble import RandomForestRegressor
 
-from dirtydocs.cli import MIXED_INTO_CHOICES, _build_model, _fit_model, build_parser
+from dirtydocs import InkSwitch
+from dirtydocs.cli import (LIFTED_INK_SHARE, MIXED_INTO_CHOICES, _build_model, _fit_model,
+                           build_parser)
 from dirtydocs.features import background_ratio, local_windows, median_background
 from dirtydocs.io import load_dataset
 from dirtydocs.metrics import rmse
@@ -47,6 +54,8 @@ except ImportError:  # run as a script: benchmarks/ is on the path
     from train_default_model import LIGHTGBM_RECIPE
 
 ONE_LARGE_MODEL = "LightGBM, 200 trees, 8M pixels"  # the --recipe row
+LIFTED_STACK = "stacked, lifted-ink pairs"  # the --ink-switch rows
+SWITCH = "ink switch (routed)"
 
 
 def median_background_removal(page):
@@ -78,6 +87,18 @@ class RandomForest3x3:
         return np.clip(out, 0.0, 1.0).astype(np.float32)
 
 
+def fit_stack(args, pairs, mixed_in, groups):
+    """The stack ``dirtydocs train --method stacked`` builds with the script's options."""
+    cnn_budget = (["--cnn-epochs", "200", "--cnn-seconds", str(args.cnn_seconds)]
+                  if args.level1 == "cnn" else [])
+    stack = _build_model(build_parser().parse_args(
+        ["train", "-", "--model", "-", "--method", "stacked", "--level1", args.level1,
+         "--level1-maps", args.level1_maps, *cnn_budget, "--seed", str(args.seed),
+         "--mixed-into", args.mixed_into]),
+        pairs[0], mixed_in[0])
+    return _fit_model(stack, pairs, mixed_in, args.mixed_into, groups=groups)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data")
@@ -99,7 +120,13 @@ def main(argv=None):
     parser.add_argument("--out", default="quality")
     parser.add_argument("--folds", type=int, nargs="+", default=[0, 1, 2],
                         help="which of the three folds to run (default all)")
+    parser.add_argument("--ink-switch", action="store_true",
+                        help="also a stack whose restained pairs have lifted ink, and the "
+                             "two routed page by page as dirtydocs.InkSwitch routes them")
     args = parser.parse_args(argv)
+    if args.ink_switch and not (args.restained and args.mixed_into == "all"):
+        parser.error("--ink-switch needs --restained N and --mixed-into all, as dirtydocs "
+                     "train --ink-switch does")
 
     data = load_dataset(args.data)
     documents, backgrounds = infer_page_groups(data.noisy, data.clean)
@@ -110,6 +137,9 @@ def main(argv=None):
                ONE_LARGE_MODEL, "stacked"]
     if not args.recipe:
         methods.remove(ONE_LARGE_MODEL)
+    if args.ink_switch:
+        methods += [LIFTED_STACK, SWITCH]
+    router = InkSwitch()
     cleaned = {name: [] for name in methods}
     truth, folds = [], []
     for fold, (train, test) in enumerate(
@@ -122,18 +152,16 @@ def main(argv=None):
         restained = restain_pages(noisy_train, clean_train, args.restained, random_state=1)
         mixed_in = extra_noisy + restained[0]
         mixed_in_clean = extra_clean + restained[1]
-        cnn_budget = (["--cnn-epochs", "200", "--cnn-seconds", str(args.cnn_seconds)]
-                      if args.level1 == "cnn" else [])
-        stack = _build_model(build_parser().parse_args(
-            ["train", "-", "--model", "-", "--method", "stacked", "--level1", args.level1,
-             "--level1-maps", args.level1_maps, *cnn_budget, "--seed", str(args.seed),
-             "--mixed-into", args.mixed_into]),
-            noisy_train, mixed_in)
         groups = None  # inferred: a restained page shares its source's document
         if not mixed_in:
             groups = ([documents[i] for i in train], [backgrounds[i] for i in train])
-        _fit_model(stack, (noisy_train, clean_train), (mixed_in, mixed_in_clean),
-                   args.mixed_into, groups=groups)
+        stack = fit_stack(args, (noisy_train, clean_train), (mixed_in, mixed_in_clean),
+                          groups)
+        if args.ink_switch:
+            lifted = restain_pages(noisy_train, clean_train, args.restained, random_state=1,
+                                   lifted_ink=LIFTED_INK_SHARE)
+            lifted_stack = fit_stack(args, (noisy_train, clean_train),
+                                     (extra_noisy + lifted[0], extra_clean + lifted[1]), None)
         noisy_train += mixed_in
         clean_train += mixed_in_clean
         forest = RandomForest3x3(random_state=args.seed).fit(noisy_train, clean_train)
@@ -142,7 +170,7 @@ def main(argv=None):
                                                      *LIGHTGBM_RECIPE])
             recipe = _build_model(recipe_args, noisy_train[:len(train)], mixed_in)
             recipe.fit(noisy_train, clean_train)
-        fold_scores = {}
+        fold_scores, lifted_pages = {}, []
         for i in test:
             page = data.noisy[i]
             maps = stack.level0_maps(page)
@@ -156,6 +184,12 @@ def main(argv=None):
             }
             if args.recipe:
                 outputs[ONE_LARGE_MODEL] = recipe.predict(page)
+            if args.ink_switch:
+                outputs[LIFTED_STACK] = lifted_stack.predict(page)
+                routed_to_lifted = router.route(page) == "lifted"
+                outputs[SWITCH] = outputs[LIFTED_STACK if routed_to_lifted else "stacked"]
+                if routed_to_lifted:
+                    lifted_pages.append(data.names[i])
             for name, output in outputs.items():
                 cleaned[name].append(output)
             truth.append(data.clean[i])
@@ -165,11 +199,12 @@ def main(argv=None):
                       "seconds": time.perf_counter() - started, "rmse": fold_scores,
                       "level0_rmse_on_training_maps": stack.maps_rmse_,
                       "level1": type(stack.level1_).__name__,
-                      "cnn_best_epoch": getattr(stack.level1_, "best_epoch_", None)})
+                      "cnn_best_epoch": getattr(stack.level1_, "best_epoch_", None),
+                      **({"routed_to_lifted": lifted_pages} if args.ink_switch else {})})
         print(json.dumps(folds[-1]), flush=True)
     result = {"command": command_line("benchmarks/quality_table.py", argv),
               "synthetic_pages": args.synthetic, "restained_pages": args.restained,
-              "mixed_into": args.mixed_into,
+              "mixed_into": args.mixed_into, "ink_switch": args.ink_switch,
               "level1": args.level1, "level1_maps": args.level1_maps, "folds": folds,
               "rmse": {name: rmse(truth, cleaned[name]) for name in methods}}
     with open(f"{args.out}.json", "w") as handle:
