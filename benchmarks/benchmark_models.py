@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from dirtydocs import DocumentDenoiser, load_default, rmse
+from dirtydocs import DocumentDenoiser, InkSwitch, load_default, rmse
 from dirtydocs.models import _forest_kernels
 from dirtydocs.models.context import ContextFeatures
 from dirtydocs.models.forest import CompiledForest
@@ -11,8 +11,16 @@ from dirtydocs.synth import make_pages
 from ._common import A4_300DPI_SHAPE, best_seconds, synthetic_page, tiled_page
 
 
-def pixel_model(model):
-    """The model itself if it is a pixel denoiser, else a stack's first level-0 model."""
+def routed(model, page):
+    """The denoiser `model` cleans `page` with: for an ink switch the one the page's ink
+    calls for, else the model itself."""
+    return getattr(model, model.route(page) + "_") if isinstance(model, InkSwitch) else model
+
+
+def pixel_model(model, page):
+    """The pixel denoiser that cleans `page` first: the model itself if it is one, else
+    the first level-0 model of the stack the page goes to."""
+    model = routed(model, page)
     return model if isinstance(model, DocumentDenoiser) else model.level0_[0][1]
 
 
@@ -39,7 +47,7 @@ class Predict:
     def track_speedup_vs_lightgbm_predict(self):
         """Features + Booster.predict, over features + our compiled forest, measured now
         (for a stack: its first level-0 model)."""
-        model = pixel_model(self.model)
+        model = pixel_model(self.model, self.page)
         features, booster = model.features_, model.regressor_.booster_
 
         def with_lightgbm():
@@ -53,7 +61,7 @@ class Predict:
     def track_cost_over_first_pixel_model(self):
         """Whole cleaning over the cleaning of the model's first pixel model alone (1 for a
         pixel model; for a stack, what its other models cost), measured now."""
-        first = pixel_model(self.model)
+        first = pixel_model(self.model, self.page)
         return (best_seconds(lambda: self.model.predict(self.page))
                 / best_seconds(lambda: first.predict(self.page)))
 
@@ -77,8 +85,8 @@ class Predict:
         """Cleaning with every tree stage of a stack run on every pixel, over cleaning with
         their paper rules (``ContextDenoiser(paper_threshold=...)``, whose threshold the
         level-0 gate uses too, so it goes with them), measured now; 1 for other models."""
-        stages = [getattr(self.model, "level1_", None),
-                  *getattr(self.model, "later_stages_", [])]
+        stack = routed(self.model, self.page)
+        stages = [getattr(stack, "level1_", None), *getattr(stack, "later_stages_", [])]
         if not hasattr(stages[0], "paper_threshold"):
             return 1.0
         return self._slowdown_with([(stage, {"paper_threshold": None}) for stage in stages])
@@ -89,11 +97,22 @@ class Predict:
         """Cleaning with the stack's first level-0 model walked on every pixel, over
         cleaning with the level-0 gate (``StackedDenoiser(gate_map=...)``), measured now;
         1 for other models."""
-        if not hasattr(self.model, "gate_map"):
+        stack = routed(self.model, self.page)
+        if not hasattr(stack, "gate_map"):
             return 1.0
-        return self._slowdown_with([(self.model, {"gate_map": None})])
+        return self._slowdown_with([(stack, {"gate_map": None})])
 
     track_speedup_from_level0_gate.unit = "x"
+
+    def track_cost_of_routing(self):
+        """Whole cleaning over the cleaning by the denoiser the page is routed to (for an
+        ink switch, what telling the page's kind of ink costs; 1 for other models),
+        measured now."""
+        chosen = routed(self.model, self.page)
+        return (best_seconds(lambda: self.model.predict(self.page))
+                / best_seconds(lambda: chosen.predict(self.page)))
+
+    track_cost_of_routing.unit = "x"
 
 
 class LoadModel:
@@ -102,7 +121,7 @@ class LoadModel:
     timeout = 300
 
     def setup(self):
-        self.booster = pixel_model(load_default()).regressor_.booster_
+        self.booster = pixel_model(load_default(), synthetic_page()[0]).regressor_.booster_
 
     def time_load_default(self):
         load_default()
@@ -126,8 +145,8 @@ class WalkTrees:
     timeout = 300
 
     def setup(self):
-        model = load_default()
         page, _ = synthetic_page()
+        model = routed(load_default(), page)
         if isinstance(model, DocumentDenoiser):
             self.forest, self.rows = model.regressor_.forest_, model.features_.transform(page)
         else:
