@@ -13,7 +13,9 @@ of its documents and of its backgrounds (drawn with each of `--subset-seeds`; a 
 kept when both its document and its background are), and scored on the fold's test pages
 (the stack, and each of its level-0 maps). Each model learns from restained pairs of the
 pages it trains on, as the bundled model does from all the pages (``MIXED_IN``; the runs
-in ``docs/learning_curve.json``, before 2026-12-06, had none).
+in ``docs/learning_curve.json``, before 2026-12-06, had none). The recipe is one stack
+(``STACK_RECIPE``); since the tenth build the bundled model holds two, one per kind of ink
+(``--ink-switch``), and the curve follows the one for covering ink.
 
 Assuming the RMSE falls as a power of the number of document-background pairs the model
 can learn from (``rmse = c * (documents * backgrounds) ** -alpha``), each fold's
@@ -44,10 +46,10 @@ from dirtydocs.models.selection import CrossGroupKFold, infer_page_groups
 
 try:  # imported as part of the benchmarks package, as asv does
     from ._common import command_line, pooled_rmse
-    from .train_default_model import BUNDLED_RECIPE
+    from .train_default_model import STACK_RECIPE
 except ImportError:  # run as a script: benchmarks/ is on the path
     from _common import command_line, pooled_rmse
-    from train_default_model import BUNDLED_RECIPE
+    from train_default_model import STACK_RECIPE
 
 
 def subset_pages(pages, documents, backgrounds, keep, random_state):
@@ -178,12 +180,12 @@ def main(argv=None):
         folds = saved["folds"]
         command = saved["command"] + ("; " + command if args.add_to else "")
         drawn = {run["subset_seed"] for fold in folds for run in fold["runs"]}
-        if args.add_to and saved.get("recipe") != BUNDLED_RECIPE:
+        if args.add_to and saved.get("recipe") != STACK_RECIPE:
             # Files from before the recipe was saved hold runs of the one-stage stack, and
             # those before 2026-12-06 runs without the restained pairs.
             parser.error(f"{args.add_to} holds runs of another recipe "
                          f"({' '.join(saved.get('recipe', ['unrecorded']))}), not "
-                         f"{' '.join(BUNDLED_RECIPE)}; its whole folds would not fit new "
+                         f"{' '.join(STACK_RECIPE)}; its whole folds would not fit new "
                          "subsets")
         if args.add_to and drawn & set(args.subset_seeds):
             parser.error(f"{args.add_to} has subsets of seeds "
@@ -213,7 +215,7 @@ def main(argv=None):
     summary = summarise(folds, all_pairs, all_pages)
     with open(args.out, "w") as handle:
         # Re-summarised runs keep the recipe they were saved with, or none if unrecorded.
-        recipe = saved.get("recipe") if saved else BUNDLED_RECIPE
+        recipe = saved.get("recipe") if saved else STACK_RECIPE
         json.dump({"command": command, "recipe": recipe,
                    "all_pairs": all_pairs, "all_pages": all_pages, "folds": folds, **summary},
                   handle, indent=1)
@@ -234,7 +236,7 @@ def run_fold(fold, train, test, data, documents, backgrounds, args, whole=True):
     # Restained pairs are drawn from each run's own pages, as the recipe draws them from
     # all the pages when it builds the bundled model.
     recipe = _train_options(build_parser().parse_args(
-        ["train", "-", "--model", "-", "--quiet", *BUNDLED_RECIPE]))
+        ["train", "-", "--model", "-", "--quiet", *STACK_RECIPE]))
     for keep, seed, pages in subsets:
         started = time.perf_counter()
         model = _train_model(recipe, [data.noisy[i] for i in pages],

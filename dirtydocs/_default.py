@@ -17,8 +17,11 @@ def load_default():
 
     Returns
     -------
-    model : StackedDenoiser
-        LightGBM pixel models and a tree level 1 over their maps (``docs/stack.md``).
+    model : InkSwitch
+        Two stacks of LightGBM pixel models and tree stages over their maps
+        (``docs/stack.md``), one for pages whose ink covers its paper and one for pages
+        whose ink is lifted where the paper is dark; each page goes to the one its ink
+        calls for (``docs/results.md``, "Two kinds of ink").
 
     Examples
     --------

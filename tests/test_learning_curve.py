@@ -61,7 +61,7 @@ def test_added_subsets_join_the_saved_runs_and_reuse_their_whole_folds(tmp_path,
                 "pages": pairs, "rmse": value, "level0_rmse": {"lightgbm": value}}
 
     saved = {"command": "python benchmarks/learning_curve.py data",
-             "recipe": learning_curve.BUNDLED_RECIPE,
+             "recipe": learning_curve.STACK_RECIPE,
              "folds": [{"fold": fold, "test_pixels": 100,
                         "runs": [run(None, 200, 0.02), run(0, 50, 0.04)]} for fold in (0, 1)]}
     (tmp_path / "saved.json").write_text(json.dumps(saved))

@@ -86,3 +86,17 @@ def test_switch_errors(pairs):
     with pytest.raises(ValueError):
         InkSwitch(covered=_small(), lifted=_small()).fit(
             noisy, clean, covered_extra=(covered[0], covered[1][:1]))
+
+
+def test_the_bundled_model_is_a_switch_small_enough_to_ship():
+    from dirtydocs import load_default
+    from dirtydocs._default import default_model_path
+
+    assert default_model_path().stat().st_size <= 25 * 10**6  # issue 4's limit
+    model = load_default()
+    assert isinstance(model, InkSwitch)
+    lifted = lit_page(lift=0.8, seed=1)
+    assert model.route(lit_page(lift=0.0)) == "covered" and model.route(lifted) == "lifted"
+    assert np.array_equal(model.predict(lifted), model.lifted_.predict(lifted))
+    # Two models that learned from different pairs, not one stored twice.
+    assert not np.array_equal(model.lifted_.predict(lifted), model.covered_.predict(lifted))
