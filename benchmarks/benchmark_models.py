@@ -14,7 +14,7 @@ from ._common import A4_300DPI_SHAPE, best_seconds, synthetic_page, tiled_page
 def routed(model, page):
     """The denoiser `model` cleans `page` with: for an ink switch the one the page's ink
     calls for, else the model itself."""
-    return getattr(model, model.route(page) + "_") if isinstance(model, InkSwitch) else model
+    return model.denoiser_for(page) if isinstance(model, InkSwitch) else model
 
 
 def pixel_model(model, page):

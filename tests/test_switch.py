@@ -49,6 +49,8 @@ def test_each_page_is_cleaned_by_the_denoiser_its_ink_calls_for(switch):
     covering, lifted = lit_page(lift=0.0), lit_page(lift=0.8, seed=1)
     assert switch.route(covering) == "covered"
     assert switch.route(lifted) == "lifted"
+    assert switch.denoiser_for(covering) is switch.covered_
+    assert switch.denoiser_for(lifted) is switch.lifted_
     assert np.array_equal(switch.predict(covering), switch.covered_.predict(covering))
     assert np.array_equal(switch.predict(lifted), switch.lifted_.predict(lifted))
     both = switch.predict([covering, lifted])
@@ -78,6 +80,8 @@ def test_switch_errors(pairs):
     noisy, clean, covered, _ = pairs
     with pytest.raises(NotFittedError):
         InkSwitch().predict(noisy[0])
+    with pytest.raises(NotFittedError):
+        InkSwitch().denoiser_for(noisy[0])
     with pytest.raises(ValueError, match="threshold"):
         InkSwitch(covered=_small(), lifted=_small(), threshold="low").fit(noisy, clean)
     with pytest.raises(ValueError, match="lifted_extra must be a pair"):

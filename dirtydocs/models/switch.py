@@ -102,6 +102,21 @@ class InkSwitch(PageScoreMixin, BaseEstimator):
         """
         return "lifted" if ink_paper_slope(page) < self.threshold else "covered"
 
+    def denoiser_for(self, page):
+        """The fitted denoiser that cleans `page`: `lifted_` or `covered_`, as :meth:`route`
+        says.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from dirtydocs import load_default
+        >>> model = load_default()
+        >>> model.denoiser_for(np.full((50, 60), 0.9)) is model.covered_
+        True
+        """
+        check_is_fitted(self, "lifted_")
+        return self.lifted_ if self.route(page) == "lifted" else self.covered_
+
     def predict(self, pages):
         """Clean one page or several, each on its own by the denoiser its ink calls for.
 
@@ -115,6 +130,5 @@ class InkSwitch(PageScoreMixin, BaseEstimator):
         """
         check_is_fitted(self, "lifted_")
         pages, single = check_pages(pages, name="pages")
-        cleaned = [(self.lifted_ if self.route(page) == "lifted" else self.covered_)
-                   .predict(page) for page in pages]
+        cleaned = [self.denoiser_for(page).predict(page) for page in pages]
         return cleaned[0] if single else cleaned
