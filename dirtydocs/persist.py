@@ -198,7 +198,8 @@ def _decode(spec, members):
         return FeatureExtractor(**params).fit()
     if kind == "PixelRegressor":
         model = PixelRegressor(**params)
-        model._set_booster(lightgbm.Booster(model_str=members[spec["booster"]].decode("utf-8")))
+        model_text = members[spec["booster"]].decode("utf-8")
+        model._set_booster(lightgbm.Booster(model_str=model_text), model_text)
         model.n_features_in_ = spec["fitted"]["n_features_in_"]
         return model
     if kind == "SmallCNN":

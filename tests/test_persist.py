@@ -5,7 +5,9 @@ import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
 
-from dirtydocs import DocumentDenoiser, FeatureExtractor, PixelRegressor, load, save
+from dirtydocs import (DocumentDenoiser, FeatureExtractor, PixelRegressor, load, load_default,
+                       save)
+from dirtydocs.models.forest import CompiledForest
 from dirtydocs.persist import FORMAT_VERSION, ModelFileError
 from dirtydocs.synth import make_pages
 
@@ -31,6 +33,30 @@ def test_round_trip_gives_identical_predictions_and_params(fitted):
     assert loaded.features_.get_params() == model.features_.get_params()
     assert loaded.features_.closing_sizes == (5,)
     assert loaded.regressor_.get_params() == model.regressor_.get_params()
+
+
+def _fitted_pixel_regressors(model):
+    if isinstance(model, PixelRegressor) and hasattr(model, "forest_"):
+        yield model
+    for value in vars(model).values():
+        for part in value if isinstance(value, list) else [value]:
+            if isinstance(part, tuple) and len(part) == 2:  # a stack's (name, model)
+                part = part[1]
+            if hasattr(part, "get_params"):
+                yield from _fitted_pixel_regressors(part)
+
+
+@pytest.mark.parametrize("which", ["fitted", "bundled"])
+def test_loaded_trees_are_compiled_from_the_file_as_from_the_booster(fitted, which):
+    # The loader compiles each forest from the text it read instead of asking LightGBM to
+    # write the booster out again; both must give the same arrays.
+    loaded = load(fitted[1]) if which == "fitted" else load_default()
+    regressors = list(_fitted_pixel_regressors(loaded))
+    assert len(regressors) == (1 if which == "fitted" else 8)
+    for regressor in regressors:
+        from_booster = CompiledForest(regressor.booster_)
+        for name, value in vars(from_booster).items():
+            assert_array_equal(getattr(regressor.forest_, name), value, err_msg=name)
 
 
 def test_file_is_a_zip_of_json_and_text_only(fitted):

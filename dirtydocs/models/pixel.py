@@ -127,10 +127,13 @@ class PixelRegressor(RegressorMixin, BaseEstimator):
                                      callbacks=[lambda _: bar.update()])
         return self._set_booster(booster)
 
-    def _set_booster(self, booster):
-        """Install trained trees (from fit or a model file) and what is derived from them."""
+    def _set_booster(self, booster, model_text=None):
+        """Install trained trees (from fit or a model file) and what is derived from them.
+
+        A model file's loader passes the booster's `model_text` it built it from.
+        """
         self.booster_ = booster
-        self.forest_ = CompiledForest(booster)
+        self.forest_ = CompiledForest(booster, model_text)
         return self
 
     def predict(self, X):
