@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ._validation import check_page
 
@@ -110,7 +110,8 @@ def read_page(path):
 
     PNG, JPEG, TIFF and BMP in 8 or 16 bits are accepted; colour, palette and alpha images
     are converted to grey (transparency becomes white paper). Multi-page TIFFs give their
-    first page.
+    first page. An EXIF orientation tag, as cameras and some scanners write, is applied:
+    the page comes out upright, as image viewers show it, and so does its cleaned copy.
 
     Parameters
     ----------
@@ -138,7 +139,7 @@ def read_page(path):
     """
     with _open_image(path) as image:
         image.load()
-        page = _to_grey(image)
+        page = _to_grey(ImageOps.exif_transpose(image))
     if page.ndim != 2 or page.size == 0:
         raise PageReadError(f"{path}: expected a 2-D image, got shape {page.shape}")
     return np.ascontiguousarray(page, dtype=np.float32)

@@ -53,6 +53,20 @@ def test_read_colour_palette_and_alpha(tmp_path):
     assert_array_equal(read_page(tmp_path / "alpha.png"), [[1, 0]])
 
 
+@pytest.mark.parametrize("orientation, upright", [
+    (1, lambda a: a), (3, lambda a: np.rot90(a, 2)), (6, lambda a: np.rot90(a, -1)),
+    (8, lambda a: np.rot90(a, 1)), (2, np.fliplr),
+])
+def test_read_applies_the_exif_orientation(tmp_path, orientation, upright):
+    # A camera stores the sensor's rows and a tag saying how to turn them; viewers show
+    # the page turned, and so must the page that is cleaned and written back.
+    stored = np.arange(12, dtype=np.uint8).reshape(3, 4) * 20
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    Image.fromarray(stored, mode="L").save(tmp_path / "photo.png", exif=exif)
+    assert_array_equal(read_page(tmp_path / "photo.png"), upright(stored) / np.float32(255))
+
+
 def test_read_jpeg_is_close(tmp_path, gradient):
     Image.fromarray(gradient, mode="L").save(tmp_path / "page.jpg", quality=95)
     assert_allclose(read_page(tmp_path / "page.jpg"), gradient / 255.0, atol=0.03)
