@@ -122,12 +122,18 @@ class LoadModel:
 
     def setup(self):
         self.booster = pixel_model(load_default(), synthetic_page()[0]).regressor_.booster_
+        self.model_text = self.booster.model_to_string()
 
     def time_load_default(self):
         load_default()
 
     def time_compile_forest(self):
         CompiledForest(self.booster)
+
+    def time_compile_forest_from_text(self):
+        """As a model file's loader builds it: from the text it read, without asking
+        LightGBM to write the booster out again."""
+        CompiledForest(self.booster, self.model_text)
 
     def track_compile_speedup_vs_dump_model(self):
         """``Booster.dump_model()`` alone (what the forest was built from before), over
