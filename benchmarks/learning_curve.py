@@ -45,10 +45,10 @@ from dirtydocs.io import load_dataset
 from dirtydocs.models.selection import CrossGroupKFold, infer_page_groups
 
 try:  # imported as part of the benchmarks package, as asv does
-    from ._common import command_line, pooled_rmse
+    from ._common import command_line, pooled_rmse, rerun_with_avx2_numpy_loops
     from .train_default_model import STACK_RECIPE
 except ImportError:  # run as a script: benchmarks/ is on the path
-    from _common import command_line, pooled_rmse
+    from _common import command_line, pooled_rmse, rerun_with_avx2_numpy_loops
     from train_default_model import STACK_RECIPE
 
 
@@ -255,4 +255,5 @@ def run_fold(fold, train, test, data, documents, backgrounds, args, whole=True):
 
 
 if __name__ == "__main__":
+    rerun_with_avx2_numpy_loops()
     raise SystemExit(main())

@@ -47,10 +47,10 @@ from dirtydocs.models.selection import CrossGroupKFold, infer_page_groups
 from dirtydocs.synth import make_synthetic_training_pages, restain_pages
 
 try:  # imported as part of the benchmarks package, as asv does
-    from ._common import command_line
+    from ._common import command_line, rerun_with_avx2_numpy_loops
     from .train_default_model import LIGHTGBM_RECIPE
 except ImportError:  # run as a script: benchmarks/ is on the path
-    from _common import command_line
+    from _common import command_line, rerun_with_avx2_numpy_loops
     from train_default_model import LIGHTGBM_RECIPE
 
 ONE_LARGE_MODEL = "LightGBM, 200 trees, 8M pixels"  # the --recipe row
@@ -219,4 +219,5 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
+    rerun_with_avx2_numpy_loops()
     main()

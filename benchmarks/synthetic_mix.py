@@ -36,10 +36,10 @@ from dirtydocs.models.selection import CrossGroupKFold, infer_page_groups
 from dirtydocs.synth import make_synthetic_training_pages, restain_pages
 
 try:  # imported as part of the benchmarks package, as asv does
-    from ._common import command_line, pooled_rmse
+    from ._common import command_line, pooled_rmse, rerun_with_avx2_numpy_loops
     from .train_default_model import RECIPE
 except ImportError:  # run as a script: benchmarks/ is on the path
-    from _common import command_line, pooled_rmse
+    from _common import command_line, pooled_rmse, rerun_with_avx2_numpy_loops
     from train_default_model import RECIPE
 
 NEW_STAIN_SEED = 12345
@@ -125,4 +125,5 @@ def _pooled(folds):
 
 
 if __name__ == "__main__":
+    rerun_with_avx2_numpy_loops()
     main()
