@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps, TiffImagePlugin, UnidentifiedImageError
 
 from ._validation import check_page
 
@@ -63,6 +63,24 @@ def _to_grey(image):
 
 
 @contextlib.contextmanager
+def _libtiff_decoding():
+    """Have Pillow decode TIFFs through libtiff, as it does any compressed TIFF.
+
+    Pillow's own decoder, which it uses for uncompressed TIFFs, scrambles those whose
+    orientation tag turns them sideways (5 to 8; seen in Pillow 12.1 and 13.0): it reads the
+    stored rows at the turned size. libtiff reads them right. Pillow reads the setting when
+    it opens a file or moves to another of its pages, so only those calls need it; while it
+    is set, a TIFF opened by another thread is read through libtiff too, which is harmless.
+    """
+    previous = TiffImagePlugin.READ_LIBTIFF
+    TiffImagePlugin.READ_LIBTIFF = True
+    try:
+        yield
+    finally:
+        TiffImagePlugin.READ_LIBTIFF = previous
+
+
+@contextlib.contextmanager
 def _open_image(path):
     """Open an image file; any problem, opening or in the body, becomes a PageReadError."""
     path = Path(path)
@@ -73,7 +91,9 @@ def _open_image(path):
     if path.stat().st_size == 0:
         raise PageReadError(f"{path}: the file is empty")
     try:
-        with Image.open(path) as image:
+        with _libtiff_decoding():
+            image = Image.open(path)
+        with image:
             yield image
     except UnidentifiedImageError:
         raise PageReadError(f"{path}: not an image file Pillow can read") from None
@@ -110,7 +130,7 @@ def read_page(path):
 
     PNG, JPEG, TIFF and BMP in 8 or 16 bits are accepted; colour, palette and alpha images
     are converted to grey (transparency becomes white paper). Multi-page TIFFs give their
-    first page. An EXIF orientation tag, as cameras and some scanners write, is applied:
+    first page. An orientation tag (EXIF or TIFF), as cameras and scanners write, is applied:
     the page comes out upright, as image viewers show it, and so does its cleaned copy.
 
     Parameters

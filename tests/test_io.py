@@ -53,18 +53,27 @@ def test_read_colour_palette_and_alpha(tmp_path):
     assert_array_equal(read_page(tmp_path / "alpha.png"), [[1, 0]])
 
 
-@pytest.mark.parametrize("orientation, upright", [
-    (1, lambda a: a), (3, lambda a: np.rot90(a, 2)), (6, lambda a: np.rot90(a, -1)),
-    (8, lambda a: np.rot90(a, 1)), (2, np.fliplr),
-])
-def test_read_applies_the_exif_orientation(tmp_path, orientation, upright):
-    # A camera stores the sensor's rows and a tag saying how to turn them; viewers show
-    # the page turned, and so must the page that is cleaned and written back.
+UPRIGHT = {  # how a viewer turns the stored rows for each EXIF/TIFF orientation
+    1: lambda a: a, 2: np.fliplr, 3: lambda a: np.rot90(a, 2), 4: np.flipud,
+    5: np.transpose, 6: lambda a: np.rot90(a, -1), 7: lambda a: np.rot90(a, 2).T,
+    8: lambda a: np.rot90(a, 1),
+}
+
+
+@pytest.mark.parametrize("orientation", sorted(UPRIGHT))
+@pytest.mark.parametrize("suffix, options", [
+    (".png", {}), (".tif", {}), (".tif", {"compression": "tiff_lzw"}),
+], ids=["png", "tiff", "tiff-lzw"])
+def test_read_applies_the_orientation_tag(tmp_path, orientation, suffix, options):
+    # A camera or scanner stores the sensor's rows and a tag saying how to turn them;
+    # viewers show the page turned, and so must the page that is cleaned and written back.
+    # Pillow's own decoder, used for uncompressed TIFFs, scrambled those turned sideways.
     stored = np.arange(12, dtype=np.uint8).reshape(3, 4) * 20
     exif = Image.Exif()
     exif[0x0112] = orientation
-    Image.fromarray(stored, mode="L").save(tmp_path / "photo.png", exif=exif)
-    assert_array_equal(read_page(tmp_path / "photo.png"), upright(stored) / np.float32(255))
+    path = tmp_path / f"photo{suffix}"
+    Image.fromarray(stored, mode="L").save(path, exif=exif, **options)
+    assert_array_equal(read_page(path), UPRIGHT[orientation](stored) / np.float32(255))
 
 
 def test_read_jpeg_is_close(tmp_path, gradient):
