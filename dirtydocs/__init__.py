@@ -3,7 +3,7 @@
 from ._default import load_default
 from ._version import __version__
 from .features import FeatureExtractor
-from .io import load_dataset, read_page, write_page
+from .io import iter_pages, load_dataset, read_page, write_page, write_pages
 from .metrics import psnr, rmse, ssim
 from .models import (CrossGroupKFold, DocumentDenoiser, InkSwitch, PixelRegressor,
                      StackedDenoiser, infer_page_groups)
@@ -19,6 +19,7 @@ __all__ = [
     "StackedDenoiser",
     "__version__",
     "infer_page_groups",
+    "iter_pages",
     "load",
     "load_dataset",
     "load_default",
@@ -28,4 +29,5 @@ __all__ = [
     "save",
     "ssim",
     "write_page",
+    "write_pages",
 ]

@@ -39,24 +39,58 @@ def _worker_model(path):
 
 
 def _clean_one(model_path, source, destination, threads):
-    """Clean one file into one file; runs in a joblib worker."""
+    """Clean one file into one file; runs in a joblib worker.
+
+    A destination named .tif gets every page of the source (a multi-page TIFF), cleaned
+    and written one at a time; any other gets its one page.
+    """
     from numba import config, set_num_threads
 
-    from .io import read_page, write_page
+    from .io import TIFF_SUFFIXES, iter_pages, read_page, write_page, write_pages
 
     # NUMBA_NUM_THREADS (set by the user or the environment) is a hard ceiling.
     set_num_threads(max(1, min(threads, config.NUMBA_NUM_THREADS)))
     model = _worker_model(model_path)
-    write_page(destination, model.predict(read_page(source)))
+    if Path(destination).suffix in TIFF_SUFFIXES:
+        write_pages(destination, (model.predict(page) for page in iter_pages(source)))
+    else:
+        write_page(destination, model.predict(read_page(source)))
     return destination
 
 
 def _check_inputs(inputs):
-    """Fail before any output is written if an input is missing or not an image."""
-    from .io import check_page_file
+    """Fail before any output is written if an input is missing or not an image.
+
+    Returns each input's number of pages.
+    """
+    from .io import check_page_file, count_pages
 
     for path in inputs:
         check_page_file(path)
+    return [count_pages(path) for path in inputs]
+
+
+def _destinations(inputs, page_counts, out_dir):
+    """Where each input's cleaning goes: a PNG, or a TIFF for a multi-page TIFF.
+
+    Raises CommandError before anything is written if two inputs would go to one file or
+    a cleaned page would overwrite an input.
+    """
+    destinations = [out_dir / f"{path.stem}{'.tif' if pages > 1 else '.png'}"
+                    for path, pages in zip(inputs, page_counts)]
+    inputs_by_file = {path.resolve(): path for path in inputs}
+    seen = {}
+    for source, destination in zip(inputs, destinations):
+        overwritten = inputs_by_file.get(destination.resolve())
+        if overwritten is not None:
+            raise CommandError(f"{source}: its cleaned copy would overwrite the input "
+                               f"{overwritten}; choose another --out folder")
+        if destination in seen:
+            raise CommandError(
+                f"{source} and {seen[destination]} would both be written to {destination}"
+            )
+        seen[destination] = source
+    return destinations
 
 
 def _parallel_pages(jobs):
@@ -71,16 +105,9 @@ def command_clean(args):
     from joblib import Parallel, delayed
 
     inputs = [Path(p) for p in args.inputs]
-    _check_inputs(inputs)
+    page_counts = _check_inputs(inputs)
     out_dir = Path(args.out)
-    destinations = [out_dir / f"{path.stem}.png" for path in inputs]
-    seen = {}
-    for source, destination in zip(inputs, destinations):
-        if destination in seen:
-            raise CommandError(
-                f"{source} and {seen[destination]} would both be written to {destination}"
-            )
-        seen[destination] = source
+    destinations = _destinations(inputs, page_counts, out_dir)
     model_path = args.model
     _worker_model(model_path)  # a bad model fails here, before any output; kept for jobs=1
     jobs, threads = _parallel_pages(args.jobs)
@@ -96,7 +123,9 @@ def command_clean(args):
             pass
     elapsed = time.perf_counter() - start
     if not args.quiet:
-        print(f"cleaned {len(inputs)} page(s) into {out_dir} in {elapsed:.1f} s", file=sys.stderr)
+        files = f" of {len(inputs)} file(s)" if sum(page_counts) > len(inputs) else ""
+        print(f"cleaned {sum(page_counts)} page(s){files} into {out_dir} in {elapsed:.1f} s",
+              file=sys.stderr)
     return 0
 
 
@@ -401,10 +430,14 @@ def build_parser():
         return sub
 
     clean = add("clean", "clean page images, each on its own", command_clean)
-    clean.add_argument("inputs", nargs="+", metavar="INPUT", help="page image files")
-    clean.add_argument("--out", required=True, help="folder for the cleaned PNGs")
+    clean.add_argument("inputs", nargs="+", metavar="INPUT",
+                       help="image files (PNG, JPEG, TIFF, BMP); every page of a multi-page "
+                            "TIFF is cleaned")
+    clean.add_argument("--out", required=True,
+                       help="folder for the cleaned pages: NAME.png for each input, NAME.tif "
+                            "for a multi-page TIFF")
     clean.add_argument("--model", help="model file (default: the bundled model)")
-    clean.add_argument("--jobs", type=int, default=1, help="pages cleaned in parallel")
+    clean.add_argument("--jobs", type=int, default=1, help="files cleaned in parallel")
 
     train = add("train", "train a model on a folder with train/ and train_cleaned/",
                 command_train)

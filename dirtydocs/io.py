@@ -21,7 +21,10 @@ __all__ = [
     "Dataset",
     "check_page_file",
     "read_page",
+    "iter_pages",
+    "count_pages",
     "write_page",
+    "write_pages",
     "list_pages",
     "load_dataset",
     "write_submission",
@@ -29,6 +32,12 @@ __all__ = [
 ]
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp")
+TIFF_SUFFIXES = (".tif", ".tiff")
+
+# TIFF's NewSubfileType tag marks an image that is a reduced-resolution copy of another (a
+# thumbnail, bit 0) or a transparency mask (bit 2): such images are not pages.
+_NEW_SUBFILE_TYPE = 254
+_NOT_A_PAGE = 0b101
 
 # Read once at import: os.umask can only be read by setting it, which is not thread-safe.
 _UMASK = os.umask(0o022)
@@ -95,6 +104,8 @@ def _open_image(path):
             image = Image.open(path)
         with image:
             yield image
+    except PageReadError:
+        raise
     except UnidentifiedImageError:
         raise PageReadError(f"{path}: not an image file Pillow can read") from None
     except (OSError, SyntaxError, ValueError) as error:
@@ -125,13 +136,43 @@ def check_page_file(path):
         image.verify()
 
 
+def _seek(image, index):
+    with _libtiff_decoding():
+        image.seek(index)
+
+
+def _page_frames(image):
+    """Indices of the frames of an open image that are pages of the document.
+
+    Every frame of a TIFF but thumbnails and masks; only the first frame of other formats
+    (the second frame of a camera's MPO JPEG is another picture, not a page).
+    """
+    if image.format != "TIFF":
+        return [0]
+    frames = []
+    for index in range(image.n_frames):
+        _seek(image, index)
+        if not image.tag_v2.get(_NEW_SUBFILE_TYPE, 0) & _NOT_A_PAGE:
+            frames.append(index)
+    return frames or [0]
+
+
+def _grey_frame(image, path):
+    image.load()
+    page = _to_grey(ImageOps.exif_transpose(image))
+    if page.ndim != 2 or page.size == 0:
+        raise PageReadError(f"{path}: expected a 2-D image, got shape {page.shape}")
+    return np.ascontiguousarray(page, dtype=np.float32)
+
+
 def read_page(path):
     """Read an image file as a grey page.
 
     PNG, JPEG, TIFF and BMP in 8 or 16 bits are accepted; colour, palette and alpha images
-    are converted to grey (transparency becomes white paper). Multi-page TIFFs give their
-    first page. An orientation tag (EXIF or TIFF), as cameras and scanners write, is applied:
-    the page comes out upright, as image viewers show it, and so does its cleaned copy.
+    are converted to grey (transparency becomes white paper). A multi-page TIFF gives its
+    first page (:func:`iter_pages` gives them all). An orientation tag (EXIF or TIFF), as
+    cameras and scanners write, is applied: the page comes out upright, as image viewers
+    show it, and so does its cleaned copy.
 
     Parameters
     ----------
@@ -157,12 +198,76 @@ def read_page(path):
     >>> read_page("p.png").shape
     (4, 6)
     """
+    with contextlib.closing(iter_pages(path)) as pages:
+        return next(pages)
+
+
+def iter_pages(path):
+    """Read the pages of an image file one at a time, as :func:`read_page` reads one.
+
+    A multi-page TIFF, as document scanners write, gives each of its pages in order
+    (thumbnails and transparency masks stored beside them are skipped); any other file
+    gives one page. Only the page being read is held in memory, and the file stays open
+    until the last page is read or the iterator is closed.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The image file.
+
+    Yields
+    ------
+    page : (M, N) ndarray of float32
+        Intensities in [0, 1], 1 being white; pages may differ in size.
+
+    Raises
+    ------
+    FileNotFoundError, PageReadError
+        As :func:`read_page`; a damaged page of a multi-page file is named by its number.
+
+    See Also
+    --------
+    count_pages, write_pages
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> write_pages("scan.tif", [np.ones((4, 6)), np.zeros((5, 3))])
+    >>> [page.shape for page in iter_pages("scan.tif")]
+    [(4, 6), (5, 3)]
+    """
     with _open_image(path) as image:
-        image.load()
-        page = _to_grey(ImageOps.exif_transpose(image))
-    if page.ndim != 2 or page.size == 0:
-        raise PageReadError(f"{path}: expected a 2-D image, got shape {page.shape}")
-    return np.ascontiguousarray(page, dtype=np.float32)
+        frames = _page_frames(image)
+        for number, index in enumerate(frames, start=1):
+            try:
+                _seek(image, index)
+                page = _grey_frame(image, path)
+            except (OSError, SyntaxError, ValueError) as error:
+                if len(frames) == 1:
+                    raise  # _open_image names the file and the problem
+                raise PageReadError(f"{path}: page {number} of {len(frames)} is damaged or "
+                                    f"unreadable ({error})") from None
+            yield page
+
+
+def count_pages(path):
+    """Number of pages :func:`iter_pages` gives for a file, without decoding them.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> write_pages("three.tif", [np.ones((2, 2))] * 3)
+    >>> write_page("one.png", np.ones((2, 2)))
+    >>> count_pages("three.tif"), count_pages("one.png")
+    (3, 1)
+    """
+    with _open_image(path) as image:
+        return len(_page_frames(image))
+
+
+def _to_8bit_image(page, name):
+    page = check_page(page, name=name)
+    return Image.fromarray(np.rint(page * 255.0).astype(np.uint8), mode="L")
 
 
 @contextlib.contextmanager
@@ -212,10 +317,45 @@ def write_page(path, page):
     >>> float(read_page("white.png").min())
     1.0
     """
-    page = check_page(page, name=str(path))
-    pixels = np.rint(page * 255.0).astype(np.uint8)
+    image = _to_8bit_image(page, str(path))
     with atomic_output(path, "wb") as handle:
-        Image.fromarray(pixels, mode="L").save(handle, format="PNG")
+        image.save(handle, format="PNG")
+
+
+def write_pages(path, pages):
+    """Write pages as one multi-page 8-bit grey TIFF (deflate-compressed), atomically.
+
+    Pages are written as they come, so `pages` may be a generator that cleans them one at a
+    time: only one is held in memory. If any page is invalid or the generator fails, no
+    file is written and an existing one is left as it was.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Destination file, named ``.tif`` or ``.tiff``; its folder is created if missing.
+    pages : iterable of (M, N) array_like
+        Intensities in [0, 1] (or integer images); at least one; sizes may differ.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> write_pages("two.tif", [np.ones((4, 6)), np.full((4, 6), 0.5)])
+    >>> [round(float(page.mean()), 3) for page in iter_pages("two.tif")]
+    [1.0, 0.502]
+    """
+    path = Path(path)
+    if path.suffix.lower() not in TIFF_SUFFIXES:
+        raise ValueError(f"{path}: pages are written as one TIFF file; name it .tif or .tiff")
+    with atomic_output(path, "w+b") as handle:
+        # Given an open file, the writer leaves closing it to atomic_output.
+        with TiffImagePlugin.AppendingTiffWriter(handle) as tiff:
+            written = 0
+            for written, page in enumerate(pages, start=1):
+                _to_8bit_image(page, f"{path} page {written}").save(
+                    tiff, format="TIFF", compression="tiff_deflate")
+                tiff.newFrame()
+        if not written:
+            raise ValueError(f"{path}: no pages to write")
 
 
 def _natural_key(path):

@@ -4,9 +4,10 @@ import sys
 import numpy as np
 import pytest
 
-from dirtydocs import DocumentDenoiser, FeatureExtractor, PixelRegressor, read_page, save
+from dirtydocs import (DocumentDenoiser, FeatureExtractor, PixelRegressor, load, read_page,
+                       save)
 from dirtydocs.cli import main
-from dirtydocs.io import write_page
+from dirtydocs.io import iter_pages, write_page, write_pages
 from dirtydocs.synth import make_pages
 
 SMALL = ["--n-estimators", "10", "--max-samples", "20000"]
@@ -56,6 +57,42 @@ def test_clean_in_parallel_gives_the_same_pages(dataset, model_file, tmp_path):
           "--jobs", "2"])
     for name in ("5.png", "6.png"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+def test_clean_cleans_every_page_of_a_multi_page_tiff(dataset, model_file, tmp_path,
+                                                    capsys):
+    pages = [read_page(dataset / "test" / name) for name in ("5.png", "6.png")]
+    pages[1] = pages[1][:50, :70]  # pages of one file may differ in size
+    write_pages(tmp_path / "scan.tif", pages)
+    write_pages(tmp_path / "single.tif", pages[:1])
+    out = tmp_path / "out"
+    assert main(["clean", "--model", str(model_file), str(tmp_path / "scan.tif"),
+                 str(tmp_path / "single.tif"), "--out", str(out)]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["scan.tif", "single.png"]
+    model = load(model_file)
+    for cleaned, page in zip(iter_pages(out / "scan.tif"), iter_pages(tmp_path / "scan.tif"),
+                             strict=True):
+        assert np.abs(cleaned - model.predict(page)).max() <= 0.5 / 255 + 1e-6
+    assert "cleaned 3 page(s) of 2 file(s) into" in capsys.readouterr().err
+
+
+def test_clean_refuses_to_overwrite_an_input(dataset, model_file, tmp_path, capsys):
+    source = tmp_path / "5.png"
+    source.write_bytes((dataset / "test" / "5.png").read_bytes())
+    before = source.read_bytes()
+    assert main(["clean", "--model", str(model_file), str(source), "--out", str(tmp_path),
+                 "-q"]) == 1
+    _one_line_error(capsys, f"{source}: its cleaned copy would overwrite the input {source}")
+    # Nor another input: 5.tif (one page) would be cleaned into out/5.png.
+    write_pages(tmp_path / "5.tif", [read_page(source)])
+    (tmp_path / "out").mkdir()
+    other = tmp_path / "out" / "5.png"
+    other.write_bytes(before)
+    assert main(["clean", "--model", str(model_file), str(tmp_path / "5.tif"), str(other),
+                 "--out", str(tmp_path / "out"), "-q"]) == 1
+    _one_line_error(capsys, f"5.tif: its cleaned copy would overwrite the input {other}")
+    assert source.read_bytes() == other.read_bytes() == before
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["5.png"]
 
 
 def test_evaluate_reports_every_page_and_cross_validation(dataset, model_file, capsys):

@@ -3,15 +3,18 @@ import os
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
-from PIL import Image
+from PIL import Image, TiffImagePlugin
 
 from dirtydocs.io import (
     PageReadError,
     atomic_output,
+    count_pages,
+    iter_pages,
     list_pages,
     load_dataset,
     read_page,
     write_page,
+    write_pages,
     write_submission,
 )
 
@@ -119,6 +122,106 @@ def test_failed_write_leaves_old_file_and_no_temporary(tmp_path):
             raise RuntimeError("interrupted")
     assert target.read_bytes() == before
     assert os.listdir(tmp_path) == ["page.png"]
+
+
+def _scanner_tiff(path, frames):
+    """A multi-page TIFF of (8-bit array, NewSubfileType or None, options) frames."""
+    with TiffImagePlugin.AppendingTiffWriter(str(path), new=True) as tiff:
+        for pixels, subfile_type, options in frames:
+            info = TiffImagePlugin.ImageFileDirectory_v2()
+            if subfile_type is not None:
+                info[254] = subfile_type
+            Image.fromarray(pixels, mode="L").save(tiff, tiffinfo=info, **options)
+            tiff.newFrame()
+
+
+def test_iter_pages_gives_every_page_of_a_tiff_and_skips_its_thumbnails(tmp_path):
+    rng = np.random.default_rng(2)
+    first, second, third = (rng.integers(0, 256, shape, dtype=np.uint8)
+                            for shape in [(6, 9), (7, 5), (4, 4)])
+    thumbnail = first[::3, ::3].copy()
+    _scanner_tiff(tmp_path / "scan.tif", [
+        (first, 0, {}), (thumbnail, 1, {}), (second, None, {"compression": "tiff_lzw"}),
+        (third, 2, {}),  # bit 1: one page of several, a page all the same
+    ])
+    pages = list(iter_pages(tmp_path / "scan.tif"))
+    assert [page.shape for page in pages] == [(6, 9), (7, 5), (4, 4)]
+    for page, stored in zip(pages, [first, second, third]):
+        assert_array_equal(page, stored / np.float32(255))
+    assert count_pages(tmp_path / "scan.tif") == 3
+    assert_array_equal(read_page(tmp_path / "scan.tif"), pages[0])
+
+    write_page(tmp_path / "one.png", first / 255.0)
+    assert count_pages(tmp_path / "one.png") == 1
+    assert [p.shape for p in iter_pages(tmp_path / "one.png")] == [(6, 9)]
+
+
+def test_iter_pages_turns_each_page_by_its_own_orientation(tmp_path):
+    stored = np.arange(12, dtype=np.uint8).reshape(3, 4) * 20
+    with TiffImagePlugin.AppendingTiffWriter(str(tmp_path / "mixed.tif"), new=True) as tiff:
+        for orientation in (1, 6):
+            info = TiffImagePlugin.ImageFileDirectory_v2()
+            info[0x0112] = orientation
+            Image.fromarray(stored, mode="L").save(tiff, tiffinfo=info)
+            tiff.newFrame()
+    upright, turned = iter_pages(tmp_path / "mixed.tif")
+    assert_array_equal(upright, stored / np.float32(255))
+    assert_array_equal(turned, UPRIGHT[6](stored) / np.float32(255))
+
+
+def test_write_pages_round_trips_and_streams(tmp_path):
+    rng = np.random.default_rng(3)
+    pages = [rng.random((5, 8)).astype(np.float32), rng.random((9, 4)).astype(np.float32)]
+    handed_out = []
+
+    def one_at_a_time():
+        for page in pages:
+            handed_out.append(page)
+            yield page
+
+    write_pages(tmp_path / "sub" / "out.tiff", one_at_a_time())
+    back = list(iter_pages(tmp_path / "sub" / "out.tiff"))
+    assert len(back) == len(handed_out) == 2
+    for page, read in zip(pages, back):
+        assert_allclose(read, page, atol=0.5 / 255 + 1e-7)
+    with Image.open(tmp_path / "sub" / "out.tiff") as image:
+        assert image.format == "TIFF" and image.mode == "L" and image.n_frames == 2
+
+
+def test_failed_write_pages_leaves_old_file_and_no_temporary(tmp_path):
+    target = tmp_path / "doc.tif"
+    write_pages(target, [np.ones((2, 2))])
+    before = target.read_bytes()
+
+    def fails_on_the_second_page():
+        yield np.zeros((2, 2))
+        raise RuntimeError("cleaning failed")
+
+    with pytest.raises(RuntimeError, match="cleaning failed"):
+        write_pages(target, fails_on_the_second_page())
+    with pytest.raises(ValueError, match="doc.tif page 2"):
+        write_pages(target, [np.ones((2, 2)), np.full((2, 2), 7.0)])
+    with pytest.raises(ValueError, match="doc.tif: no pages to write"):
+        write_pages(target, [])
+    with pytest.raises(ValueError, match="doc.png: pages are written as one TIFF"):
+        write_pages(tmp_path / "doc.png", [np.ones((2, 2))])
+    assert target.read_bytes() == before
+    assert os.listdir(tmp_path) == ["doc.tif"]
+
+
+def test_a_damaged_page_of_a_tiff_is_named(tmp_path):
+    pixels = np.random.default_rng(4).integers(0, 256, (40, 40), dtype=np.uint8)
+    _scanner_tiff(tmp_path / "scan.tif", [(pixels, None, {"compression": "tiff_deflate"})] * 3)
+    data = bytearray((tmp_path / "scan.tif").read_bytes())
+    with Image.open(tmp_path / "scan.tif") as image:
+        image.seek(1)
+        offset = image.tag_v2[273][0]  # where the second page's compressed rows start
+    data[offset:offset + 64] = bytes(64)
+    (tmp_path / "damaged.tif").write_bytes(bytes(data))
+    pages = iter_pages(tmp_path / "damaged.tif")
+    assert next(pages).shape == (40, 40)
+    with pytest.raises(PageReadError, match="damaged.tif: page 2 of 3 is damaged"):
+        next(pages)
 
 
 def _dataset(root, names, shapes=None, clean_names=None):
