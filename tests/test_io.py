@@ -159,14 +159,15 @@ def test_iter_pages_gives_every_page_of_a_tiff_and_skips_its_thumbnails(tmp_path
 def test_iter_pages_turns_each_page_by_its_own_orientation(tmp_path):
     stored = np.arange(12, dtype=np.uint8).reshape(3, 4) * 20
     with TiffImagePlugin.AppendingTiffWriter(str(tmp_path / "mixed.tif"), new=True) as tiff:
-        for orientation in (1, 6):
+        for orientation in (6, 1, 8):
             info = TiffImagePlugin.ImageFileDirectory_v2()
             info[0x0112] = orientation
             Image.fromarray(stored, mode="L").save(tiff, tiffinfo=info)
             tiff.newFrame()
-    upright, turned = iter_pages(tmp_path / "mixed.tif")
-    assert_array_equal(upright, stored / np.float32(255))
-    assert_array_equal(turned, UPRIGHT[6](stored) / np.float32(255))
+    pages = list(iter_pages(tmp_path / "mixed.tif"))
+    for page, orientation in zip(pages, (6, 1, 8), strict=True):
+        assert_array_equal(page, UPRIGHT[orientation](stored) / np.float32(255))
+    assert_array_equal(read_page(tmp_path / "mixed.tif"), pages[0])
 
 
 def test_write_pages_round_trips_and_streams(tmp_path):
