@@ -19,7 +19,7 @@ model's is ``--level1 trees --level1-maps in_sample``. Folds are
 page's document and stain background are absent from its fold's training pages.
 ``--synthetic N`` mixes N synthetic pairs into every training fold (never into a test
 fold), ``--restained N`` N restained copies of the fold's own training pages
-(``dirtydocs.synth.restain_pages``); mixed-in pages add to the pixel budgets and, as in
+(``dirtydocs.synth.restain_pages``, drawn with ``--restain-seed``); mixed-in pages add to the pixel budgets and, as in
 ``dirtydocs train``, only the stack's level 0 learns from them unless ``--mixed-into
 all`` (before 2026-12-06 every level did). ``--ink-switch`` (with ``--restained`` and
 ``--mixed-into all``) trains the stack a second time with the ink of ``LIFTED_INK_SHARE``
@@ -117,6 +117,9 @@ def main(argv=None):
                              "as in dirtydocs train (the other models learn from them all); "
                              "default level0, as in the saved runs, not train's all")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--restain-seed", type=int, default=1,
+                        help="seed of the restained pairs' draw (default 1, as in every "
+                             "saved run); the stack's figure on a fold moves with it")
     parser.add_argument("--out", default="quality")
     parser.add_argument("--folds", type=int, nargs="+", default=[0, 1, 2],
                         help="which of the three folds to run (default all)")
@@ -149,7 +152,8 @@ def main(argv=None):
         started = time.perf_counter()
         noisy_train = [data.noisy[i] for i in train]
         clean_train = [data.clean[i] for i in train]
-        restained = restain_pages(noisy_train, clean_train, args.restained, random_state=1)
+        restained = restain_pages(noisy_train, clean_train, args.restained,
+                                  random_state=args.restain_seed)
         mixed_in = extra_noisy + restained[0]
         mixed_in_clean = extra_clean + restained[1]
         groups = None  # inferred: a restained page shares its source's document
@@ -158,7 +162,8 @@ def main(argv=None):
         stack = fit_stack(args, (noisy_train, clean_train), (mixed_in, mixed_in_clean),
                           groups)
         if args.ink_switch:
-            lifted = restain_pages(noisy_train, clean_train, args.restained, random_state=1,
+            lifted = restain_pages(noisy_train, clean_train, args.restained,
+                                   random_state=args.restain_seed,
                                    lifted_ink=LIFTED_INK_SHARE)
             lifted_stack = fit_stack(args, (noisy_train, clean_train),
                                      (extra_noisy + lifted[0], extra_clean + lifted[1]), None)
@@ -204,6 +209,7 @@ def main(argv=None):
         print(json.dumps(folds[-1]), flush=True)
     result = {"command": command_line("benchmarks/quality_table.py", argv),
               "synthetic_pages": args.synthetic, "restained_pages": args.restained,
+              "restain_seed": args.restain_seed,
               "mixed_into": args.mixed_into, "ink_switch": args.ink_switch,
               "level1": args.level1, "level1_maps": args.level1_maps, "folds": folds,
               "rmse": {name: rmse(truth, cleaned[name]) for name in methods}}
