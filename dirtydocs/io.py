@@ -426,7 +426,8 @@ def load_dataset(root, *, with_train=True):
     FileNotFoundError
         If `root` or its ``train/`` / ``train_cleaned/`` folders are missing.
     ValueError
-        If a page has no partner, or a pair differs in size; both files are named.
+        If a page has no partner, a pair differs in size (both files are named) or a file
+        holds several pages.
 
     Examples
     --------
@@ -463,6 +464,10 @@ def load_dataset(root, *, with_train=True):
         if not noisy_files:
             raise ValueError(f"{noisy_dir}: holds no image files")
         for stem, noisy_path in noisy_files.items():
+            for path in (noisy_path, clean_files[stem]):
+                if (pages := count_pages(path)) > 1:
+                    raise ValueError(f"{path}: holds {pages} pages; a training pair is one "
+                                     "page in each file")
             noisy, clean = read_page(noisy_path), read_page(clean_files[stem])
             if noisy.shape != clean.shape:
                 raise ValueError(

@@ -244,6 +244,14 @@ def test_load_dataset_pairs_by_name_in_natural_order(tmp_path):
     assert [p.name for p in list_pages(tmp_path / "test")] == ["3.png"]
 
 
+def test_load_dataset_refuses_a_multi_page_training_file(tmp_path):
+    _dataset(tmp_path, ["1"])
+    write_pages(tmp_path / "train" / "2.tif", [np.ones((6, 8))] * 2)
+    write_pages(tmp_path / "train_cleaned" / "2.tif", [np.ones((6, 8))])
+    with pytest.raises(ValueError, match=r"train/2.tif: holds 2 pages"):
+        load_dataset(tmp_path)
+
+
 def test_load_dataset_errors_name_both_files(tmp_path):
     with pytest.raises(FileNotFoundError, match="no such dataset folder"):
         load_dataset(tmp_path / "nowhere")
