@@ -250,6 +250,16 @@ def iter_pages(path):
             yield page
 
 
+def _read_only_page(path):
+    """The one page of a file, as :func:`read_page` reads it; a multi-page file is an error."""
+    with contextlib.closing(iter_pages(path)) as pages:
+        page = next(pages)
+        if next(pages, None) is not None:
+            raise ValueError(f"{path}: holds {count_pages(path)} pages; a training pair is "
+                             "one page in each file")
+    return page
+
+
 def count_pages(path):
     """Number of pages :func:`iter_pages` gives for a file, without decoding them.
 
@@ -464,11 +474,7 @@ def load_dataset(root, *, with_train=True):
         if not noisy_files:
             raise ValueError(f"{noisy_dir}: holds no image files")
         for stem, noisy_path in noisy_files.items():
-            for path in (noisy_path, clean_files[stem]):
-                if (pages := count_pages(path)) > 1:
-                    raise ValueError(f"{path}: holds {pages} pages; a training pair is one "
-                                     "page in each file")
-            noisy, clean = read_page(noisy_path), read_page(clean_files[stem])
+            noisy, clean = _read_only_page(noisy_path), _read_only_page(clean_files[stem])
             if noisy.shape != clean.shape:
                 raise ValueError(
                     f"{noisy_path} is {noisy.shape[1]}x{noisy.shape[0]} but its partner "
