@@ -19,15 +19,16 @@ model's is ``--level1 trees --level1-maps in_sample``. Folds are
 page's document and stain background are absent from its fold's training pages.
 ``--synthetic N`` mixes N synthetic pairs into every training fold (never into a test
 fold), ``--restained N`` N restained copies of the fold's own training pages
-(``dirtydocs.synth.restain_pages``, drawn with ``--restain-seed``); mixed-in pages add to the pixel budgets and, as in
-``dirtydocs train``, only the stack's level 0 learns from them unless ``--mixed-into
-all`` (before 2026-12-06 every level did). ``--ink-switch`` (with ``--restained`` and
-``--mixed-into all``) trains the stack a second time with the ink of ``LIFTED_INK_SHARE``
-of the restained pairs lifted, as ``dirtydocs train --ink-switch`` does, and adds its row
-and the row of the two routed as ``dirtydocs.InkSwitch`` routes them (each fold lists the
-test pages sent to the second); it doubles the stack's time, not its peak memory (one
-stack trains at a time). ``--folds 0`` runs one fold only (a third of the time). Writes
-``<out>.json`` and ``<out>.md``.
+(``dirtydocs.synth.restain_pages``, drawn with ``--restain-seed``); mixed-in pages add to
+the pixel budgets and, as in ``dirtydocs train``, only the stack's level 0 learns from
+them unless ``--mixed-into all`` (before 2026-12-06 every level did). ``--ink-switch``
+(with ``--restained`` and ``--mixed-into all``) trains the stack a second time with the
+ink of ``LIFTED_INK_SHARE`` of the restained pairs lifted, as
+``dirtydocs train --ink-switch`` does, and adds its row and the row of the two routed as
+``dirtydocs.InkSwitch`` routes them (each fold lists the test pages sent to the second);
+it doubles the stack's time, not its peak memory (one stack trains at a time).
+``--folds 0`` runs one fold only (a third of the time). Writes ``<out>.json`` and
+``<out>.md``.
 """
 
 import argparse
