@@ -56,6 +56,8 @@ def test_read_colour_palette_and_alpha(tmp_path):
     assert_array_equal(read_page(tmp_path / "alpha.png"), [[1, 0]])
 
 
+NEW_SUBFILE_TYPE, ORIENTATION = 254, 0x0112  # TIFF (and EXIF) tags
+
 UPRIGHT = {  # how a viewer turns the stored rows for each EXIF/TIFF orientation
     1: lambda a: a, 2: np.fliplr, 3: lambda a: np.rot90(a, 2), 4: np.flipud,
     5: np.transpose, 6: lambda a: np.rot90(a, -1), 7: lambda a: np.rot90(a, 2).T,
@@ -73,7 +75,7 @@ def test_read_applies_the_orientation_tag(tmp_path, orientation, suffix, options
     # Pillow's own decoder, used for uncompressed TIFFs, scrambled those turned sideways.
     stored = np.arange(12, dtype=np.uint8).reshape(3, 4) * 20
     exif = Image.Exif()
-    exif[0x0112] = orientation
+    exif[ORIENTATION] = orientation
     path = tmp_path / f"photo{suffix}"
     Image.fromarray(stored, mode="L").save(path, exif=exif, **options)
     assert_array_equal(read_page(path), UPRIGHT[orientation](stored) / np.float32(255))
@@ -125,12 +127,12 @@ def test_failed_write_leaves_old_file_and_no_temporary(tmp_path):
 
 
 def _scanner_tiff(path, frames):
-    """A multi-page TIFF of (8-bit array, NewSubfileType or None, options) frames."""
+    """A multi-page TIFF of (8-bit array, {tag: value}, save options) frames."""
     with TiffImagePlugin.AppendingTiffWriter(str(path), new=True) as tiff:
-        for pixels, subfile_type, options in frames:
+        for pixels, tags, options in frames:
             info = TiffImagePlugin.ImageFileDirectory_v2()
-            if subfile_type is not None:
-                info[254] = subfile_type
+            for tag, value in tags.items():
+                info[tag] = value
             Image.fromarray(pixels, mode="L").save(tiff, tiffinfo=info, **options)
             tiff.newFrame()
 
@@ -141,8 +143,9 @@ def test_iter_pages_gives_every_page_of_a_tiff_and_skips_its_thumbnails(tmp_path
                             for shape in [(6, 9), (7, 5), (4, 4)])
     thumbnail = first[::3, ::3].copy()
     _scanner_tiff(tmp_path / "scan.tif", [
-        (first, 0, {}), (thumbnail, 1, {}), (second, None, {"compression": "tiff_lzw"}),
-        (third, 2, {}),  # bit 1: one page of several, a page all the same
+        (first, {NEW_SUBFILE_TYPE: 0}, {}), (thumbnail, {NEW_SUBFILE_TYPE: 1}, {}),
+        (second, {}, {"compression": "tiff_lzw"}),
+        (third, {NEW_SUBFILE_TYPE: 2}, {}),  # bit 1: one page of several, a page all the same
     ])
     pages = list(iter_pages(tmp_path / "scan.tif"))
     assert [page.shape for page in pages] == [(6, 9), (7, 5), (4, 4)]
@@ -158,12 +161,8 @@ def test_iter_pages_gives_every_page_of_a_tiff_and_skips_its_thumbnails(tmp_path
 
 def test_iter_pages_turns_each_page_by_its_own_orientation(tmp_path):
     stored = np.arange(12, dtype=np.uint8).reshape(3, 4) * 20
-    with TiffImagePlugin.AppendingTiffWriter(str(tmp_path / "mixed.tif"), new=True) as tiff:
-        for orientation in (6, 1, 8):
-            info = TiffImagePlugin.ImageFileDirectory_v2()
-            info[0x0112] = orientation
-            Image.fromarray(stored, mode="L").save(tiff, tiffinfo=info)
-            tiff.newFrame()
+    _scanner_tiff(tmp_path / "mixed.tif",
+                  [(stored, {ORIENTATION: orientation}, {}) for orientation in (6, 1, 8)])
     pages = list(iter_pages(tmp_path / "mixed.tif"))
     for page, orientation in zip(pages, (6, 1, 8), strict=True):
         assert_array_equal(page, UPRIGHT[orientation](stored) / np.float32(255))
@@ -212,7 +211,7 @@ def test_failed_write_pages_leaves_old_file_and_no_temporary(tmp_path):
 
 def test_a_damaged_page_of_a_tiff_is_named(tmp_path):
     pixels = np.random.default_rng(4).integers(0, 256, (40, 40), dtype=np.uint8)
-    _scanner_tiff(tmp_path / "scan.tif", [(pixels, None, {"compression": "tiff_deflate"})] * 3)
+    _scanner_tiff(tmp_path / "scan.tif", [(pixels, {}, {"compression": "tiff_deflate"})] * 3)
     data = bytearray((tmp_path / "scan.tif").read_bytes())
     with Image.open(tmp_path / "scan.tif") as image:
         image.seek(1)
