@@ -33,6 +33,7 @@ __all__ = [
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp")
 TIFF_SUFFIXES = (".tif", ".tiff")
+WRITTEN_SUFFIXES = (".png",) + TIFF_SUFFIXES
 
 # TIFF's NewSubfileType tag marks an image that is a reduced-resolution copy of another (a
 # thumbnail, bit 0) or a transparency mask (bit 2): such images are not pages.
@@ -311,12 +312,16 @@ def atomic_output(path, mode="wb"):
 
 
 def write_page(path, page):
-    """Write a page as an 8-bit grey PNG, atomically.
+    """Write a page as an 8-bit grey PNG or TIFF, as its name says, atomically.
+
+    Only lossless formats are written: JPEG's blocks would put back some of the noise
+    that cleaning took out, around every stroke.
 
     Parameters
     ----------
     path : str or os.PathLike
-        Destination file; its folder is created if missing.
+        Destination file named ``.png``, ``.tif`` or ``.tiff`` (a TIFF is
+        deflate-compressed); its folder is created if missing.
     page : (M, N) array_like
         Intensities in [0, 1] (or an integer image).
 
@@ -326,10 +331,21 @@ def write_page(path, page):
     >>> write_page("white.png", np.ones((3, 3)))
     >>> float(read_page("white.png").min())
     1.0
+    >>> write_page("white.jpg", np.ones((3, 3)))
+    Traceback (most recent call last):
+    ...
+    ValueError: white.jpg: pages are written as .png, .tif or .tiff, not .jpg
     """
+    suffix = Path(path).suffix.lower()
+    if suffix not in WRITTEN_SUFFIXES:
+        raise ValueError(f"{path}: pages are written as .png, .tif or .tiff, "
+                         f"not {suffix or 'a name without a suffix'}")
     image = _to_8bit_image(page, str(path))
     with atomic_output(path, "wb") as handle:
-        image.save(handle, format="PNG")
+        if suffix in TIFF_SUFFIXES:
+            image.save(handle, format="TIFF", compression="tiff_deflate")
+        else:
+            image.save(handle, format="PNG")
 
 
 def write_pages(path, pages):

@@ -112,6 +112,25 @@ def test_write_round_trips_8bit(tmp_path):
         assert image.mode == "L" and image.format == "PNG"
 
 
+@pytest.mark.parametrize("name", ["p.tif", "p.TIFF"])
+def test_write_page_writes_a_tiff_when_named_so(tmp_path, name):
+    page = np.random.default_rng(2).random((5, 8)).astype(np.float32)
+    write_page(tmp_path / name, page)
+    assert_allclose(read_page(tmp_path / name), page, atol=0.5 / 255 + 1e-7)
+    with Image.open(tmp_path / name) as image:
+        assert image.mode == "L" and image.format == "TIFF"
+        assert image.info["compression"] == "tiff_adobe_deflate"
+
+
+@pytest.mark.parametrize("name, named", [("p.jpg", "not .jpg"), ("p.bmp", "not .bmp"),
+                                         ("p", "not a name without a suffix")])
+def test_write_page_refuses_other_formats_and_writes_nothing(tmp_path, name, named):
+    with pytest.raises(ValueError, match=f"{name}: pages are written as .png, .tif or .tiff, "
+                                         f"{named}"):
+        write_page(tmp_path / name, np.ones((2, 2)))
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_failed_write_leaves_old_file_and_no_temporary(tmp_path):
     target = tmp_path / "page.png"
     write_page(target, np.ones((2, 2)))
