@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 from scipy import ndimage as ndi
+from scipy.special import expit
 from sklearn.utils import check_random_state
 
 from ._validation import check_page_pairs
@@ -38,7 +39,7 @@ INK_LIFT_RANGE = (0.6, 0.9)
 DEGRADATIONS = {
     "paper_texture": 1.0,     # fibre grain and a paper shade
     "blotches": 0.7,          # soft irregular stains
-    "coffee_rings": 0.5,      # rings with a dark rim
+    "coffee_rings": 0.5,      # cup rings and arcs with a dark, sharp-edged rim
     "tea_stains": 0.4,        # large soft blobs with a darker tide line
     "sun_spots": 0.3,         # foxing: many small round brownish spots
     "yellowing": 0.4,         # aged paper: darker, duller, darker towards the edges
@@ -165,12 +166,31 @@ def _ring_distance(shape, rng, size_range):
 
 
 def _coffee_rings(shape, rng):
-    factor = np.ones(shape, np.float32)
-    for _ in range(int(rng.integers(1, 3))):
-        distance = _ring_distance(shape, rng, (0.15, 0.45))
-        rim = np.exp(-(((distance - 1.0) / rng.uniform(0.02, 0.06)) ** 2))
-        disc = (distance < 1.0) * rng.uniform(0.03, 0.2)
-        factor *= 1.0 - rng.uniform(0.2, 0.5) * np.clip(rim + disc, 0, 1)
+    """Rings left by cups: one to five, often broken into arcs, some past the page's edge.
+
+    The rim is a band with a sharp outer edge, where the drying drop left most of its
+    coffee, fading inwards; rims are up to a quarter of the ring's radius wide and can be
+    as dark as the ink, as on scanned pages whose truth is known.
+    """
+    rows, cols = _grid(shape)
+    factor = np.ones(shape, np.float64)
+    for _ in range(int(rng.integers(1, 6))):
+        centre_r = rng.uniform(-0.1, 1.1) * shape[0]
+        centre_c = rng.uniform(-0.1, 1.1) * shape[1]
+        radius = rng.uniform(0.06, 0.4) * min(shape) + 10
+        angle = np.arctan2(rows - centre_r, cols - centre_c)
+        wobble = 1.0 + 0.06 * np.sin(3 * angle + rng.uniform(0, 6.3)) \
+            + 0.03 * np.sin(7 * angle + rng.uniform(0, 6.3))
+        distance = np.hypot(rows - centre_r, cols - centre_c) / (radius * wobble)
+        thickness = rng.uniform(0.04, 0.25)
+        inner_edge = rng.uniform(0.01, 0.08)
+        outer_edge = rng.uniform(0.003, 0.015)
+        rim = expit((distance - 1.0 + thickness) / inner_edge) \
+            * expit((1.0 - distance) / outer_edge)
+        # An arc centred on a random direction: a full ring when the offset is above 1.
+        arc = np.clip(rng.uniform(-0.3, 1.5) + np.cos(angle - rng.uniform(0, 2 * np.pi)), 0, 1)
+        disc = (distance < 1.0) * rng.uniform(0.0, 0.15)
+        factor *= 1.0 - rng.uniform(0.2, 0.7) * np.clip(rim * arc + disc * arc, 0, 1)
     return factor
 
 

@@ -215,10 +215,11 @@ def test_saved_cnn_with_mismatched_architecture_is_refused(fitted, tmp_path):
 
 def test_diverging_training_falls_back_to_the_best_weights_with_a_smaller_step(synthetic):
     noisy, clean = synthetic
-    model = _small(learning_rate=0.5, max_epochs=6, n_iter_no_change=6, lr_patience=2)
+    # A step far too large: at 0.5 some synthetic pages still let the training settle.
+    model = _small(learning_rate=2.0, max_epochs=6, n_iter_no_change=6, lr_patience=2)
     model.fit(noisy[:4], clean[:4])
     rates = model.history_["learning_rate"]
-    assert rates[0] == 0.5 and rates[-1] < 0.5
+    assert rates[0] == 2.0 and rates[-1] < 2.0
     assert all(b <= a for a, b in zip(rates, rates[1:]))
     # The kept weights are the best epoch's, whatever happened after it.
     best_score = min(model.history_["validation_rmse"])
