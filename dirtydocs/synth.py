@@ -155,14 +155,20 @@ def _blotches(shape, rng):
     return 1.0 - rng.uniform(0.1, 0.45) * field ** rng.uniform(1.5, 3.0)
 
 
-def _ring_distance(shape, rng, size_range):
+def _ring_distance(shape, rng, size_range, margin=0.0):
+    """Distance from a wobbly circle's centre in units of its radius, and the angle.
+
+    The centre lies on the page or up to `margin` of its size past each edge; the radius
+    is `size_range` of the page's shorter side, plus 10 pixels.
+    """
     rows, cols = _grid(shape)
-    centre_r, centre_c = rng.uniform(0, shape[0]), rng.uniform(0, shape[1])
+    centre_r = rng.uniform(-margin, 1.0 + margin) * shape[0]
+    centre_c = rng.uniform(-margin, 1.0 + margin) * shape[1]
     radius = rng.uniform(*size_range) * min(shape) + 10
     angle = np.arctan2(rows - centre_r, cols - centre_c)
     wobble = 1.0 + 0.06 * np.sin(3 * angle + rng.uniform(0, 6.3)) \
         + 0.03 * np.sin(7 * angle + rng.uniform(0, 6.3))
-    return np.hypot(rows - centre_r, cols - centre_c) / (radius * wobble)
+    return np.hypot(rows - centre_r, cols - centre_c) / (radius * wobble), angle
 
 
 def _coffee_rings(shape, rng):
@@ -170,18 +176,12 @@ def _coffee_rings(shape, rng):
 
     The rim is a band with a sharp outer edge, where the drying drop left most of its
     coffee, fading inwards; rims are up to a quarter of the ring's radius wide and can be
-    as dark as the ink, as on scanned pages whose truth is known.
+    nearly as dark as ink, as on two of the Kaggle stain backgrounds (docs/results.md,
+    "Coffee rings as cups leave them").
     """
-    rows, cols = _grid(shape)
     factor = np.ones(shape, np.float64)
     for _ in range(int(rng.integers(1, 6))):
-        centre_r = rng.uniform(-0.1, 1.1) * shape[0]
-        centre_c = rng.uniform(-0.1, 1.1) * shape[1]
-        radius = rng.uniform(0.06, 0.4) * min(shape) + 10
-        angle = np.arctan2(rows - centre_r, cols - centre_c)
-        wobble = 1.0 + 0.06 * np.sin(3 * angle + rng.uniform(0, 6.3)) \
-            + 0.03 * np.sin(7 * angle + rng.uniform(0, 6.3))
-        distance = np.hypot(rows - centre_r, cols - centre_c) / (radius * wobble)
+        distance, angle = _ring_distance(shape, rng, (0.06, 0.4), margin=0.1)
         thickness = rng.uniform(0.04, 0.25)
         inner_edge = rng.uniform(0.01, 0.08)
         outer_edge = rng.uniform(0.003, 0.015)
@@ -196,7 +196,7 @@ def _coffee_rings(shape, rng):
 
 def _tea_stains(shape, rng):
     """A large soft stain whose edge (the tide line) is darker than its inside."""
-    distance = _ring_distance(shape, rng, (0.3, 0.9))
+    distance, _ = _ring_distance(shape, rng, (0.3, 0.9))
     distance = distance + 0.25 * (_smooth_field(shape, rng, rng.uniform(10, 30)) - 0.5)
     inside = 1.0 / (1.0 + np.exp((distance - 1.0) / 0.03))
     tide = np.exp(-(((distance - 1.0) / rng.uniform(0.015, 0.04)) ** 2))
