@@ -21,7 +21,8 @@ paper, and trained again with the ink of half the restained pairs lifted where t
 is dark, for pages whose ink is lifted so (``docs/results.md``, "Two kinds of ink"). The
 eleventh build (2026-12-07) is the tenth's recipe on the synthetic coffee rings drawn since
 then (broken arcs with thick, dark rims; ``docs/results.md``, "Coffee rings as cups leave
-them"), which change its restained pairs. It takes about an hour and 15.6 GB on the 2-core reference machine (one stack at a time).
+them"), which change its restained pairs. It takes about an hour and 15.6 GB on the 2-core
+reference machine (one stack at a time).
 LightGBM is deterministic for a given thread count, and its trees came out identical in
 repeated runs on the 2-core reference machine; the sixth build (2026-12-06) came out the
 same bit for bit on 2-core machines of two CPU generations (first-generation Zen and
