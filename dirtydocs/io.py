@@ -34,6 +34,8 @@ __all__ = [
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp")
 TIFF_SUFFIXES = (".tif", ".tiff")
 WRITTEN_SUFFIXES = (".png",) + TIFF_SUFFIXES
+# How write_page and write_pages save a TIFF page: lossless and compact.
+_TIFF_SAVE_OPTIONS = {"format": "TIFF", "compression": "tiff_deflate"}
 
 # TIFF's NewSubfileType tag marks an image that is a reduced-resolution copy of another (a
 # thumbnail, bit 0) or a transparency mask (bit 2): such images are not pages.
@@ -343,7 +345,7 @@ def write_page(path, page):
     image = _to_8bit_image(page, str(path))
     with atomic_output(path, "wb") as handle:
         if suffix in TIFF_SUFFIXES:
-            image.save(handle, format="TIFF", compression="tiff_deflate")
+            image.save(handle, **_TIFF_SAVE_OPTIONS)
         else:
             image.save(handle, format="PNG")
 
@@ -377,8 +379,7 @@ def write_pages(path, pages):
         with TiffImagePlugin.AppendingTiffWriter(handle) as tiff:
             written = 0
             for written, page in enumerate(pages, start=1):
-                _to_8bit_image(page, f"{path} page {written}").save(
-                    tiff, format="TIFF", compression="tiff_deflate")
+                _to_8bit_image(page, f"{path} page {written}").save(tiff, **_TIFF_SAVE_OPTIONS)
                 tiff.newFrame()
         if not written:
             raise ValueError(f"{path}: no pages to write")
