@@ -3,6 +3,7 @@
 import numbers
 
 import numpy as np
+from scipy.stats import theilslopes
 
 from .._validation import check_page
 from ._util import band_contexts, check_window
@@ -18,11 +19,14 @@ def ink_paper_slope(page, *, size=31, n_bins=6, ink_ratio=0.6, ink_percent=10.0,
     The page's pixels are split into `n_bins` groups of about equal size by their paper
     level (:func:`median_background`). In each group the ink level is the `ink_percent`
     percentile of its ink, the pixels darker than `ink_ratio` times their paper: the dark
-    side of that is solid strokes, not their grey edges. The result is the least-squares
-    slope of the ink level on the groups' median paper level. On most
-    scans solid ink is as dark on stained paper as on clean paper, and the slope is near 0;
-    on pages whose ink is lifted where the paper darkens (three of the seven Kaggle stain
-    backgrounds, see docs/results.md), it is near -0.8. Pages whose paper is too even to
+    side of that is solid strokes, not their grey edges. The result is the Theil-Sen slope
+    (the median of the slopes between every two groups) of the ink level on the groups'
+    median paper level: one group whose darkest "ink" is something else, such as the dark
+    outer edge of a coffee rim against the lighter paper beside it, does not swing it as
+    it swings a least-squares line (docs/results.md, "Routing pages with dark coffee
+    rims"). On most scans solid ink is as dark on stained paper as on clean paper, and the
+    slope is near 0; on pages whose ink is lifted where the paper darkens (three of the
+    seven Kaggle stain backgrounds), it is near -0.8. Pages whose paper is too even to
     tell (the groups' paper levels within 0.01) get 0.
 
     Memory follows the page's width: the background is taken in bands of `band_rows` rows
@@ -92,7 +96,8 @@ def ink_paper_slope(page, *, size=31, n_bins=6, ink_ratio=0.6, ink_percent=10.0,
     ink_levels = np.asarray(ink_levels) / 255.0
     if len(paper_levels) < 3 or np.ptp(paper_levels) < 0.01:
         return 0.0
-    return float(np.polyfit(paper_levels, ink_levels, 1)[0])
+    slope, _intercept, _low, _high = theilslopes(ink_levels, paper_levels)
+    return float(slope)
 
 
 def _paper_page_histogram(page, size, band_rows):

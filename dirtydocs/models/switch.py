@@ -34,8 +34,8 @@ class InkSwitch(PageScoreMixin, BaseEstimator):
         ``StackedDenoiser()``.
     threshold : float
         Pages whose ink-paper slope is below this go to `lifted`. The default, -0.3, lies
-        between the slopes of the Kaggle pages of the two kinds (-0.09 to 0.14 and -1.17
-        to -0.52).
+        between the slopes of the Kaggle pages of the two kinds (-0.08 to 0.14 and -1.18
+        to -0.50).
 
     Attributes
     ----------
