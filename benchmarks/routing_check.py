@@ -1,10 +1,10 @@
 """How well :func:`dirtydocs.features.ink_paper_slope` tells lifted ink from covering ink.
 
 An :class:`~dirtydocs.InkSwitch` sends a page to its lifted-ink denoiser when the page's
-slope is below ``threshold`` (-0.3). This script prints the slopes of the Kaggle training
-pages by stain background, then restains the Kaggle pages whose ink covers its paper
-(``restain_pages``) with and without lifted ink, and with coffee rings never, at their
-usual rate, or on every page, and counts the pages sent the wrong way::
+slope is below its ``threshold`` (by default -0.3). This script prints the slopes of the
+Kaggle training pages by stain background, then restains the Kaggle pages whose ink
+covers its paper (``restain_pages``) with and without lifted ink, and with coffee rings
+never, at their usual rate, or on every page, and counts the pages sent the wrong way::
 
     python benchmarks/routing_check.py ../shared/data/ddd --pages 200
 
@@ -15,12 +15,13 @@ import argparse
 
 import numpy as np
 
+from dirtydocs import InkSwitch
 from dirtydocs.features import ink_paper_slope
 from dirtydocs.io import load_dataset
 from dirtydocs.models.selection import infer_page_groups
 from dirtydocs.synth import DEGRADATIONS, restain_pages
 
-THRESHOLD = -0.3
+THRESHOLD = InkSwitch().threshold
 RING_RATES = {"never": 0.0, "usual": DEGRADATIONS["coffee_rings"], "always": 1.0}
 
 
