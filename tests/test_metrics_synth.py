@@ -4,7 +4,7 @@ from numpy.testing import assert_array_equal
 from scipy import ndimage as ndi
 
 from dirtydocs.metrics import psnr, rmse, ssim
-from dirtydocs.synth import make_page, make_pages
+from dirtydocs.synth import DEGRADATIONS, make_page, make_pages
 
 
 # The effects that make a page's paper (the rest of DEGRADATIONS act on ink and noise).
@@ -59,8 +59,6 @@ def test_make_pages_and_shape_errors():
 
 
 def test_every_degradation_changes_the_page_and_can_be_switched_off():
-    from dirtydocs.synth import DEGRADATIONS
-
     none = {name: 0.0 for name in DEGRADATIONS}
     base, clean = make_page((96, 128), random_state=7, degradations=none)
     for name in DEGRADATIONS:
@@ -76,8 +74,6 @@ def test_every_degradation_changes_the_page_and_can_be_switched_off():
 def test_coffee_rings_are_narrow_rims_some_as_dark_as_kaggles():
     # On the two Kaggle backgrounds with coffee rings the darkest 0.1% of the paper scans
     # at 0.3 to 0.4 of its median; rings much paler taught the models to leave them grey.
-    from dirtydocs.synth import DEGRADATIONS
-
     none = {name: 0.0 for name in DEGRADATIONS}
     darkest, stained = [], []
     for seed in range(12):
