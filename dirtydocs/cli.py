@@ -252,11 +252,11 @@ def _train_model(args, noisy_pages, clean_pages, source="the given pages"):
     `args` are ``train``'s, filled by :func:`_train_options`. ``--restained`` and
     ``--synthetic`` pairs are drawn with ``--seed``, so the same pages and arguments give
     the same model (the bundled recipe's script and the learning curve rely on it). With
-    ``--ink-switch``, a second model learns from the same pairs with the ink of a share
-    ``LIFTED_INK_SHARE`` of the restained ones lifted, and an :class:`InkSwitch` holds both.
+    ``--ink-switch``, an :class:`InkSwitch` holds a model for each kind of ink
+    (:func:`_train_ink_switch`).
     """
     extra_noisy, extra_clean = [], []
-    if args.restained:
+    if args.restained and not args.ink_switch:  # the switch draws them for each kind
         from .synth import restain_pages
 
         restained = restain_pages(noisy_pages, clean_pages, args.restained,
@@ -284,24 +284,35 @@ def _train_model(args, noisy_pages, clean_pages, source="the given pages"):
                       args.mixed_into)
 
 
-def _train_ink_switch(args, noisy_pages, clean_pages, covered_extra):
-    """An :class:`InkSwitch` of two of the models `args` describe (see :func:`_train_model`)."""
+def _train_ink_switch(args, noisy_pages, clean_pages, synthetic):
+    """An :class:`InkSwitch` of two of the models `args` describe (see :func:`_train_model`).
+
+    Each learns from the real pages of its kind of ink (``InkSwitch.training_pages_for``)
+    and from ``--restained`` pairs drawn from those pages, the ink of a share
+    ``LIFTED_INK_SHARE`` of them lifted for the model of lifted ink; then from the
+    `synthetic` pairs, if any.
+    """
     from .models import InkSwitch
     from .synth import restain_pages
 
-    lifted = restain_pages(noisy_pages, clean_pages, args.restained, random_state=args.seed,
-                           lifted_ink=LIFTED_INK_SHARE)
-    # The synthetic pairs follow the restained ones in both models' extra pairs.
-    lifted_extra = (lifted[0] + covered_extra[0][args.restained:],
-                    lifted[1] + covered_extra[1][args.restained:])
-    switch = InkSwitch(covered=_build_model(args, noisy_pages, covered_extra[0]),
-                       lifted=_build_model(args, noisy_pages, lifted_extra[0]))
+    switch = InkSwitch()
+    real_pages = switch.training_pages_for(noisy_pages)
+    models, extras = {}, {}
+    for kind, lifted_ink in (("covered", 0.0), ("lifted", LIFTED_INK_SHARE)):
+        noisy = [noisy_pages[i] for i in real_pages[kind]]
+        clean = [clean_pages[i] for i in real_pages[kind]]
+        restained = restain_pages(noisy, clean, args.restained, random_state=args.seed,
+                                  lifted_ink=lifted_ink)
+        extras[kind] = (restained[0] + synthetic[0], restained[1] + synthetic[1])
+        models[kind] = _build_model(args, noisy, extras[kind][0])
     if not args.quiet:
-        print(f"and again with the ink of {LIFTED_INK_SHARE:.0%} of the restained pairs "
-              "lifted where their paper is dark, for pages whose ink is lifted so",
-              file=sys.stderr)
-    return switch.fit(noisy_pages, clean_pages, covered_extra=covered_extra,
-                      lifted_extra=lifted_extra)
+        print(f"one model for the {len(real_pages['covered'])} pages whose ink covers its "
+              f"paper, another for the {len(real_pages['lifted'])} whose ink is lifted where "
+              f"the paper is dark; each with {args.restained} restained pairs of its pages, "
+              f"the ink of {LIFTED_INK_SHARE:.0%} of the second's lifted", file=sys.stderr)
+    switch.set_params(covered=models["covered"], lifted=models["lifted"])
+    return switch.fit(noisy_pages, clean_pages, covered_extra=extras["covered"],
+                      lifted_extra=extras["lifted"])
 
 
 def command_train(args):
@@ -467,10 +478,12 @@ def build_parser():
                        help="mix in N pairs made of the training pages' own ink on new "
                             "synthetic paper (dirtydocs.synth.restain_pages)")
     train.add_argument("--ink-switch", action="store_true",
-                       help="train a second model whose restained pairs have lifted ink on "
-                            f"{LIFTED_INK_SHARE * 100:.0f}%% of them (dark paper, lighter "
-                            "ink, as on some scans) and clean each page with the model its "
-                            "ink calls for (dirtydocs.InkSwitch); needs --restained")
+                       help="train a model for each kind of ink, each on the pages of its "
+                            "kind and restained pairs of them (for pages whose ink is "
+                            "lighter where the paper is dark, the ink of "
+                            f"{LIFTED_INK_SHARE * 100:.0f}%% of the pairs lifted so), and "
+                            "clean each page with the model its ink calls for "
+                            "(dirtydocs.InkSwitch); needs --restained")
     train.add_argument("--mixed-into", choices=MIXED_INTO_CHOICES,
                        help="which levels of a stack learn from the pages mixed in: all "
                             "(better on stains none of the pages has) or level 0 alone "

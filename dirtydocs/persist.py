@@ -21,7 +21,7 @@ from .io import atomic_output
 __all__ = ["ModelFileError", "save", "load", "FORMAT_NAME", "FORMAT_VERSION"]
 
 FORMAT_NAME = "dirtydocs-model"
-FORMAT_VERSION = 7
+FORMAT_VERSION = 8
 #: The version written for models without an ink switch (see below).
 _VERSION_WITHOUT_SWITCH = 6
 #: Versions this dirtydocs reads. Version 1 predates the local-paper features: its feature
@@ -34,7 +34,9 @@ _VERSION_WITHOUT_SWITCH = 6
 #: "closing_sizes" (older files have none). Version 7 adds the ink switch; a file without
 #: one is still written as version 6, so that releases reading 6 open it and a model's
 #: file stays the same bit for bit (the bundled model's recipe is checked by its SHA-256).
-READABLE_VERSIONS = (1, 2, 3, 4, 5, 6, 7)
+#: Version 8 adds the switch's "training_pages"; a version-7 switch learned from every
+#: real page, and is read so.
+READABLE_VERSIONS = (1, 2, 3, 4, 5, 6, 7, 8)
 MANIFEST = "manifest.json"
 
 
@@ -175,6 +177,7 @@ def _decode(spec, members):
     kind = spec.get("class")
     params = dict(spec.get("params", {}))
     if kind == "InkSwitch":
+        params.setdefault("training_pages", "all")  # version 7: both learned from all
         model = InkSwitch(**params)
         model.covered_ = _decode(spec["covered"], members)
         model.lifted_ = _decode(spec["lifted"], members)

@@ -10,6 +10,8 @@ from dirtydocs.cli import main
 from dirtydocs.io import iter_pages, write_page, write_pages
 from dirtydocs.synth import make_pages
 
+from .conftest import lit_page
+
 SMALL = ["--n-estimators", "10", "--max-samples", "20000"]
 
 
@@ -352,34 +354,55 @@ def test_train_fits_the_stack_with_its_mixed_in_pages_marked(dataset, tmp_path, 
     assert calls == [("StackedDenoiser", 4, 2, mixed_into)]
 
 
-def test_train_ink_switch_trains_a_second_model_on_lifted_ink(dataset, tmp_path, capsys):
-    from dirtydocs import InkSwitch, load
+@pytest.fixture(scope="module")
+def two_kinds_dataset(tmp_path_factory):
+    """Training pairs of both kinds of ink: pages 1 and 2 covering, 3 and 4 lifted."""
+    root = tmp_path_factory.mktemp("two_kinds")
+    noisy = [lit_page(lift=0.0, seed=2), lit_page(lift=0.0, seed=3),
+             lit_page(lift=0.8, seed=4), lit_page(lift=0.8, seed=5)]
+    for index, page in enumerate(noisy):
+        write_page(root / "train" / f"{index + 1}.png", page)
+        write_page(root / "train_cleaned" / f"{index + 1}.png", np.where(page > 0.5, 1.0, 0.0))
+    return root
+
+
+def test_train_ink_switch_trains_a_model_for_each_kind_on_its_pages(two_kinds_dataset,
+                                                                     tmp_path, capsys):
+    from sklearn.base import clone
+
+    from dirtydocs import InkSwitch
     from dirtydocs.io import load_dataset
+    from dirtydocs.models import mixed_sample_budget
     from dirtydocs.synth import make_synthetic_training_pages, restain_pages
 
-    argv = ["train", str(dataset), "--restained", "2", "--synthetic", "1", "--seed", "3",
-            *SMALL]
+    argv = ["train", str(two_kinds_dataset), "--restained", "2", "--synthetic", "1",
+            "--seed", "3", *SMALL]
     assert main([*argv, "--model", str(tmp_path / "switch.ddm"), "--ink-switch"]) == 0
-    assert "and again with the ink of 50% of the restained pairs lifted" in (
-        capsys.readouterr().err)
-    assert main([*argv, "--model", str(tmp_path / "plain.ddm"), "-q"]) == 0
-    switch, plain = load(tmp_path / "switch.ddm"), load(tmp_path / "plain.ddm")
-    assert isinstance(switch, InkSwitch)
-    data = load_dataset(dataset)
-    page = data.noisy[0]
-    # The first model is the one train makes without --ink-switch; the second learned
-    # from the same pages with lifted ink on half the restained pairs, on the same budget.
-    assert np.array_equal(switch.covered_.predict(page), plain.predict(page))
-    lifted = restain_pages(data.noisy, data.clean, 2, random_state=3, lifted_ink=0.5)
+    assert ("one model for the 2 pages whose ink covers its paper, another for the 2 whose "
+            "ink is lifted") in capsys.readouterr().err
+    switch = load(tmp_path / "switch.ddm")
+    assert isinstance(switch, InkSwitch) and switch.training_pages == "own_kind"
+    data = load_dataset(two_kinds_dataset)
     synthetic = make_synthetic_training_pages(1, random_state=3)
-    refit = switch.lifted.fit(data.noisy + lifted[0] + synthetic[0],
-                              data.clean + lifted[1] + synthetic[1])
-    assert refit.max_samples == plain.max_samples
-    assert np.array_equal(refit.predict(page), switch.lifted_.predict(page))
-    assert not np.array_equal(switch.lifted_.predict(page), plain.predict(page))
-    assert main(["clean", str(dataset / "test" / "5.png"), "--model",
+    # Each model learned from its kind's pages, restained pairs drawn from them (with the
+    # ink of half of them lifted for the second), then the synthetic pairs, on a budget
+    # grown by its extra pairs from its own pages' pixels.
+    for model, pages, lifted_ink in ((switch.covered_, slice(0, 2), 0.0),
+                                     (switch.lifted_, slice(2, 4), 0.5)):
+        noisy, clean = data.noisy[pages], data.clean[pages]
+        restained = restain_pages(noisy, clean, 2, random_state=3, lifted_ink=lifted_ink)
+        extra = (restained[0] + synthetic[0], restained[1] + synthetic[1])
+        assert model.max_samples == mixed_sample_budget(20000, noisy, extra[0])
+        refit = clone(model).fit(noisy + extra[0], clean + extra[1])
+        for page in data.noisy:
+            assert np.array_equal(refit.predict(page), model.predict(page))
+    page = data.noisy[2]
+    assert not np.array_equal(switch.lifted_.predict(page), switch.covered_.predict(page))
+    assert main(["clean", str(two_kinds_dataset / "train" / "3.png"), "--model",
                  str(tmp_path / "switch.ddm"), "--out", str(tmp_path / "out"), "-q"]) == 0
-    assert (tmp_path / "out" / "5.png").is_file()
+    write_page(tmp_path / "expected.png", switch.lifted_.predict(page))
+    assert np.array_equal(read_page(tmp_path / "out" / "3.png"),
+                          read_page(tmp_path / "expected.png"))
 
 
 def test_evaluate_cv_of_an_ink_switch_refits_its_model_for_covering_ink(dataset, tmp_path,

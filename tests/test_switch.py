@@ -27,14 +27,46 @@ def pairs():
 
 
 @pytest.fixture(scope="module")
+def two_kinds():
+    """Two pages of each kind of ink, their truth, and restained pairs for each kind."""
+    noisy = [lit_page(lift=0.0, seed=2), lit_page(lift=0.0, seed=3),
+             lit_page(lift=0.8, seed=4), lit_page(lift=0.8, seed=5)]
+    clean = [np.where(page > 0.5, 1.0, 0.0).astype(np.float32) for page in noisy]
+    covered = restain_pages(noisy[:2], clean[:2], 2, random_state=0)
+    lifted = restain_pages(noisy[2:], clean[2:], 2, random_state=0, lifted_ink=1.0)
+    return noisy, clean, covered, lifted
+
+
+@pytest.fixture(scope="module")
 def switch(pairs):
     noisy, clean, covered, lifted = pairs
     return InkSwitch(covered=_small(), lifted=_small()).fit(
         noisy, clean, covered_extra=covered, lifted_extra=lifted)
 
 
-def test_each_denoiser_learns_from_the_real_pairs_and_its_own_extra_pairs(pairs, switch):
+def test_each_denoiser_learns_from_the_real_pairs_of_its_kind_and_its_extra_pairs(two_kinds):
+    noisy, clean, covered, lifted = two_kinds
+    switch = InkSwitch(covered=_small(), lifted=_small())
+    assert switch.training_pages_for(noisy) == {"covered": [0, 1], "lifted": [2, 3]}
+    switch.fit(noisy, clean, covered_extra=covered, lifted_extra=lifted)
+    alone_covered = _small().fit(noisy[:2] + covered[0], clean[:2] + covered[1])
+    alone_lifted = _small().fit(noisy[2:] + lifted[0], clean[2:] + lifted[1])
+    for page in noisy:
+        assert np.array_equal(switch.covered_.predict(page), alone_covered.predict(page))
+        assert np.array_equal(switch.lifted_.predict(page), alone_lifted.predict(page))
+    # With training_pages="all", both learn from every real page, as before the option.
+    both = clone(switch).set_params(training_pages="all")
+    assert both.training_pages_for(noisy) == {"covered": [0, 1, 2, 3], "lifted": [0, 1, 2, 3]}
+    both.fit(noisy, clean, covered_extra=covered, lifted_extra=lifted)
+    alone_covered = _small().fit(noisy + covered[0], clean + covered[1])
+    assert np.array_equal(both.covered_.predict(noisy[0]), alone_covered.predict(noisy[0]))
+
+
+def test_a_denoiser_no_real_page_goes_to_learns_from_them_all(pairs, switch):
+    # Every page of `pairs` has covering ink, so none goes to `lifted`; it learns from all
+    # of them rather than from its extra pairs alone.
     noisy, clean, covered, lifted = pairs
+    assert switch.training_pages_for(noisy) == {"covered": [0, 1, 2], "lifted": [0, 1, 2]}
     alone_covered = _small().fit(noisy + covered[0], clean + covered[1])
     alone_lifted = _small().fit(noisy + lifted[0], clean + lifted[1])
     page = noisy[0]
@@ -69,11 +101,31 @@ def test_a_saved_switch_loads_as_it_was_and_needs_the_newest_format(switch, tmp_
         assert json.loads(archive.read("manifest.json"))["format_version"] == FORMAT_VERSION
     loaded = load(path)
     assert loaded.get_params()["threshold"] == switch.threshold
+    assert loaded.get_params()["training_pages"] == "own_kind" == switch.training_pages
     for page in (lit_page(lift=0.0), lit_page(lift=0.8, seed=1)):
         assert loaded.route(page) == switch.route(page)
         assert np.array_equal(loaded.predict(page), switch.predict(page))
     # Like other loaded models, its parameters are unfitted copies of its parts.
     assert clone(loaded).covered.get_params()["max_samples"] == 6000
+
+
+def test_a_version_7_switch_is_read_as_learning_from_every_real_page(switch, tmp_path):
+    # Version 7 files predate training_pages; their two denoisers learned from every
+    # real page (the bundled model's tenth and eleventh builds).
+    save(switch, tmp_path / "new.ddm")
+    with zipfile.ZipFile(tmp_path / "new.ddm") as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    manifest = json.loads(members["manifest.json"])
+    manifest["format_version"] = 7
+    del manifest["model"]["params"]["training_pages"]
+    members["manifest.json"] = json.dumps(manifest).encode()
+    with zipfile.ZipFile(tmp_path / "old.ddm", "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    old = load(tmp_path / "old.ddm")
+    assert old.training_pages == "all"
+    page = lit_page(lift=0.8, seed=1)
+    assert np.array_equal(old.predict(page), switch.predict(page))
 
 
 def test_switch_errors(pairs):
@@ -84,6 +136,8 @@ def test_switch_errors(pairs):
         InkSwitch().denoiser_for(noisy[0])
     with pytest.raises(ValueError, match="threshold"):
         InkSwitch(covered=_small(), lifted=_small(), threshold="low").fit(noisy, clean)
+    with pytest.raises(ValueError, match="training_pages must be one of own_kind, all"):
+        InkSwitch(covered=_small(), lifted=_small(), training_pages="mine").fit(noisy, clean)
     with pytest.raises(ValueError, match="lifted_extra must be a pair"):
         InkSwitch(covered=_small(), lifted=_small()).fit(noisy, clean,
                                                           lifted_extra=covered[0])

@@ -12,6 +12,9 @@ from .stack import StackedDenoiser
 
 __all__ = ["InkSwitch"]
 
+ROUTES = ("covered", "lifted")
+TRAINING_PAGES = ("own_kind", "all")
+
 
 class InkSwitch(PageScoreMixin, BaseEstimator):
     """Clean each page with the denoiser for its kind of ink.
@@ -19,11 +22,11 @@ class InkSwitch(PageScoreMixin, BaseEstimator):
     On most scans solid ink is as dark on stained paper as on clean paper; on some it is
     lifted where the paper is dark (three of the seven Kaggle stain backgrounds). A model
     that learns both from one training set cleans neither as well, and trees did not
-    learn to switch on the page's kind given as a feature (``docs/results.md``). So
-    `covered` learns from the real pages plus `covered_extra` pairs, `lifted` from the
-    real pages plus `lifted_extra` pairs (such as ``restain_pages(..., lifted_ink=0.5)``),
-    and each page is cleaned by `lifted` when its :func:`~dirtydocs.features.ink_paper_slope`
-    is below `threshold`, else by `covered`.
+    learn to switch on the page's kind given as a feature (``docs/results.md``). So each
+    page is cleaned by `lifted` when its :func:`~dirtydocs.features.ink_paper_slope` is
+    below `threshold`, else by `covered`; `covered` learns from the real pages of its
+    kind plus `covered_extra` pairs, and `lifted` from those of its kind plus
+    `lifted_extra` pairs (such as ``restain_pages(..., lifted_ink=0.5)``).
 
     Parameters
     ----------
@@ -36,6 +39,13 @@ class InkSwitch(PageScoreMixin, BaseEstimator):
         Pages whose ink-paper slope is below this go to `lifted`. The default, -0.3, lies
         between the slopes of the Kaggle pages of the two kinds (-0.08 to 0.14 and -1.18
         to -0.50).
+    training_pages : {"own_kind", "all"}
+        Which real pages each denoiser learns from: "own_kind", those :meth:`route` sends
+        to it (every real page when it sends none there, so that each learns some real
+        ink); "all", every real page (the bundled model's tenth and eleventh builds). On
+        the Kaggle pages' cross-group folds a denoiser that also learned from the other
+        kind's pages cleaned pages of its own kind worse (``docs/results.md``, "Each kind
+        of ink from its own pages").
 
     Attributes
     ----------
@@ -54,18 +64,57 @@ class InkSwitch(PageScoreMixin, BaseEstimator):
     (True, (40, 56))
     """
 
-    def __init__(self, covered=None, lifted=None, threshold=-0.3):
+    def __init__(self, covered=None, lifted=None, threshold=-0.3, training_pages="own_kind"):
         self.covered = covered
         self.lifted = lifted
         self.threshold = threshold
+        self.training_pages = training_pages
+
+    def _check_params(self):
+        if not (isinstance(self.threshold, numbers.Real) and -5 <= self.threshold <= 5):
+            raise ValueError(f"threshold must be a number in [-5, 5], got {self.threshold!r}")
+        if self.training_pages not in TRAINING_PAGES:
+            raise ValueError(f"training_pages must be one of {', '.join(TRAINING_PAGES)}, "
+                             f"got {self.training_pages!r}")
+
+    def training_pages_for(self, noisy_pages):
+        """The indices of the real pages each denoiser learns from, as `training_pages` says.
+
+        Parameters
+        ----------
+        noisy_pages : sequence of (M, N) array_like
+
+        Returns
+        -------
+        pages : dict
+            ``{"covered": [...], "lifted": [...]}``, indices into `noisy_pages`.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> paper = np.full((50, 60), 0.9)  # no ink: its route is "covered"
+        >>> InkSwitch().training_pages_for([paper, paper])
+        {'covered': [0, 1], 'lifted': [0, 1]}
+        >>> InkSwitch(threshold=5).training_pages_for([paper, paper])["covered"]
+        [0, 1]
+        """
+        self._check_params()
+        noisy_pages, _ = check_pages(noisy_pages, name="noisy_pages")
+        every = list(range(len(noisy_pages)))
+        if self.training_pages == "all":
+            return {"covered": every, "lifted": every}
+        routes = [self.route(page) for page in noisy_pages]
+        pages = {kind: [i for i in every if routes[i] == kind] for kind in ROUTES}
+        return {kind: indices or every for kind, indices in pages.items()}
 
     def fit(self, noisy_pages, clean_pages, covered_extra=None, lifted_extra=None):
-        """Fit a copy of each denoiser on the real pairs and its own extra pairs.
+        """Fit a copy of each denoiser on its real pairs and its own extra pairs.
 
         Parameters
         ----------
         noisy_pages, clean_pages : sequence of (M, N) array_like
-            Real training pairs; both denoisers learn from them.
+            Real training pairs, shared between the denoisers as `training_pages` says
+            (:meth:`training_pages_for`).
         covered_extra, lifted_extra : (noisy_pages, clean_pages) or None
             Pairs only `covered`, or only `lifted`, learns from.
 
@@ -73,13 +122,15 @@ class InkSwitch(PageScoreMixin, BaseEstimator):
         -------
         self : InkSwitch
         """
-        if not (isinstance(self.threshold, numbers.Real) and -5 <= self.threshold <= 5):
-            raise ValueError(f"threshold must be a number in [-5, 5], got {self.threshold!r}")
+        self._check_params()
         noisy_pages, clean_pages = check_page_pairs(noisy_pages, clean_pages)
+        real_pages = self.training_pages_for(noisy_pages)
         fitted = []
-        for model, extra, name in ((self.covered, covered_extra, "covered_extra"),
-                                   (self.lifted, lifted_extra, "lifted_extra")):
-            noisy, clean = list(noisy_pages), list(clean_pages)
+        for model, extra, kind in ((self.covered, covered_extra, "covered"),
+                                   (self.lifted, lifted_extra, "lifted")):
+            name = f"{kind}_extra"
+            noisy = [noisy_pages[i] for i in real_pages[kind]]
+            clean = [clean_pages[i] for i in real_pages[kind]]
             if extra is not None:
                 if len(extra) != 2:
                     raise ValueError(f"{name} must be a pair (noisy_pages, clean_pages)")
