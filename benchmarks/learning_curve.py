@@ -14,8 +14,9 @@ kept when both its document and its background are), and scored on the fold's te
 (the stack, and each of its level-0 maps). Each model learns from restained pairs of the
 pages it trains on, as the bundled model does from all the pages (``MIXED_IN``; the runs
 in ``docs/learning_curve.json``, before 2026-12-06, had none). The recipe is one stack
-(``STACK_RECIPE``); since the tenth build the bundled model holds two, one per kind of ink
-(``--ink-switch``), and the curve follows the one for covering ink.
+(``STACK_RECIPE``) on all the pages; since the tenth build the bundled model holds two,
+one per kind of ink (``--ink-switch``), and since the twelfth each learns from the pages of
+its kind only: the curve follows neither exactly.
 
 Assuming the RMSE falls as a power of the number of document-background pairs the model
 can learn from (``rmse = c * (documents * backgrounds) ** -alpha``), each fold's

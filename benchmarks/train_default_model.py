@@ -21,8 +21,12 @@ paper, and trained again with the ink of half the restained pairs lifted where t
 is dark, for pages whose ink is lifted so (``docs/results.md``, "Two kinds of ink"). The
 eleventh build (2026-12-07) is the tenth's recipe on the synthetic coffee rings drawn since
 then (broken arcs with thick, dark rims; ``docs/results.md``, "Coffee rings as cups leave
-them"), which change its restained pairs. It takes about an hour and 15.6 GB on the 2-core
-reference machine (one stack at a time).
+them"), which change its restained pairs. In the twelfth build (2026-12-07) each stack
+learns from the real pages of its own kind of ink and from restained pairs drawn from those
+pages alone (``InkSwitch(training_pages="own_kind")``, the way ``train --ink-switch`` has
+trained since then; ``docs/results.md``, "Each kind of ink from its own pages"): 72 real
+pages each. It takes about half an hour and 12.4 GB on the 2-core reference machine (one
+stack at a time).
 LightGBM is deterministic for a given thread count, and its trees came out identical in
 repeated runs on the 2-core reference machine; the sixth build (2026-12-06) came out the
 same bit for bit on 2-core machines of two CPU generations (first-generation Zen and
@@ -57,11 +61,12 @@ RECIPE = ["--method", "stacked", "--level1", "trees", "--level1-maps", "in_sampl
 # change of default does not change the bundled model); the benchmarks that refit RECIPE
 # on cross-validation folds mix in their own fold's restained pairs, or none.
 MIXED_IN = ["--restained", "72", "--mixed-into", "all"]
-# The stack the bundled model holds twice, as the benchmarks that refit it per fold refer
-# to it (the learning curve; the quality table spells it out in its options).
+# The recipe of each of the bundled model's two stacks, as the benchmarks that refit it per
+# fold refer to it (the learning curve; the quality table spells it out in its options).
 STACK_RECIPE = RECIPE + MIXED_IN
-# The second stack learns from the same pairs with the ink of half of the restained ones
-# lifted, and each page goes to the stack its ink calls for (dirtydocs.InkSwitch).
+# A stack for each kind of ink, each on the pages of its kind and pairs restained from
+# them (the second's with the ink of half of them lifted); each page goes to the stack its
+# ink calls for (dirtydocs.InkSwitch).
 INK_SWITCH = ["--ink-switch"]
 # What the bundled model is trained with.
 BUNDLED_RECIPE = STACK_RECIPE + INK_SWITCH
