@@ -95,6 +95,7 @@ class InkSwitch(PageScoreMixin, BaseEstimator):
         >>> paper = np.full((50, 60), 0.9)  # no ink: its route is "covered"
         >>> InkSwitch().training_pages_for([paper, paper])
         {'covered': [0, 1], 'lifted': [0, 1]}
+        >>> # Here every page goes to `lifted`, so `covered` learns from them all.
         >>> InkSwitch(threshold=5).training_pages_for([paper, paper])["covered"]
         [0, 1]
         """
