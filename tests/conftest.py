@@ -21,3 +21,11 @@ def lit_page(shape=(150, 180), lift=0.0, seed=0):
         strokes[row:row + 2] = rng.random(shape[1]) < 0.7
     ink = 0.08 + lift * (1 - paper) + rng.normal(0, 0.01, shape)
     return np.clip(np.where(strokes, ink, paper), 0, 1).astype(np.float32)
+
+
+def two_kinds_pairs():
+    """Two training pairs of each kind of ink: covering (pages 0 and 1), lifted (2 and 3)."""
+    noisy = [lit_page(lift=0.0, seed=2), lit_page(lift=0.0, seed=3),
+             lit_page(lift=0.8, seed=4), lit_page(lift=0.8, seed=5)]
+    clean = [np.where(page > 0.5, 1.0, 0.0).astype(np.float32) for page in noisy]
+    return noisy, clean

@@ -10,7 +10,7 @@ from dirtydocs.cli import main
 from dirtydocs.io import iter_pages, write_page, write_pages
 from dirtydocs.synth import make_pages
 
-from .conftest import lit_page
+from .conftest import two_kinds_pairs
 
 SMALL = ["--n-estimators", "10", "--max-samples", "20000"]
 
@@ -358,11 +358,9 @@ def test_train_fits_the_stack_with_its_mixed_in_pages_marked(dataset, tmp_path, 
 def two_kinds_dataset(tmp_path_factory):
     """Training pairs of both kinds of ink: pages 1 and 2 covering, 3 and 4 lifted."""
     root = tmp_path_factory.mktemp("two_kinds")
-    noisy = [lit_page(lift=0.0, seed=2), lit_page(lift=0.0, seed=3),
-             lit_page(lift=0.8, seed=4), lit_page(lift=0.8, seed=5)]
-    for index, page in enumerate(noisy):
+    for index, (page, truth) in enumerate(zip(*two_kinds_pairs())):
         write_page(root / "train" / f"{index + 1}.png", page)
-        write_page(root / "train_cleaned" / f"{index + 1}.png", np.where(page > 0.5, 1.0, 0.0))
+        write_page(root / "train_cleaned" / f"{index + 1}.png", truth)
     return root
 
 

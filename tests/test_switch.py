@@ -10,7 +10,7 @@ from dirtydocs import DocumentDenoiser, InkSwitch, PixelRegressor, load, rmse, s
 from dirtydocs.persist import FORMAT_VERSION
 from dirtydocs.synth import make_pages, restain_pages
 
-from .conftest import lit_page
+from .conftest import lit_page, two_kinds_pairs
 
 
 def _small():
@@ -29,9 +29,7 @@ def pairs():
 @pytest.fixture(scope="module")
 def two_kinds():
     """Two pages of each kind of ink, their truth, and restained pairs for each kind."""
-    noisy = [lit_page(lift=0.0, seed=2), lit_page(lift=0.0, seed=3),
-             lit_page(lift=0.8, seed=4), lit_page(lift=0.8, seed=5)]
-    clean = [np.where(page > 0.5, 1.0, 0.0).astype(np.float32) for page in noisy]
+    noisy, clean = two_kinds_pairs()
     covered = restain_pages(noisy[:2], clean[:2], 2, random_state=0)
     lifted = restain_pages(noisy[2:], clean[2:], 2, random_state=0, lifted_ink=1.0)
     return noisy, clean, covered, lifted
@@ -112,16 +110,16 @@ def test_a_saved_switch_loads_as_it_was_and_needs_the_newest_format(switch, tmp_
 def test_a_version_7_switch_is_read_as_learning_from_every_real_page(switch, tmp_path):
     # Version 7 files predate training_pages; their two denoisers learned from every
     # real page (the bundled model's tenth and eleventh builds).
+    from tests.test_persist import _rewrite
+
+    def as_version_7(members):
+        manifest = json.loads(members["manifest.json"])
+        manifest["format_version"] = 7
+        del manifest["model"]["params"]["training_pages"]
+        members["manifest.json"] = json.dumps(manifest).encode()
+
     save(switch, tmp_path / "new.ddm")
-    with zipfile.ZipFile(tmp_path / "new.ddm") as archive:
-        members = {name: archive.read(name) for name in archive.namelist()}
-    manifest = json.loads(members["manifest.json"])
-    manifest["format_version"] = 7
-    del manifest["model"]["params"]["training_pages"]
-    members["manifest.json"] = json.dumps(manifest).encode()
-    with zipfile.ZipFile(tmp_path / "old.ddm", "w") as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
+    _rewrite(tmp_path / "new.ddm", tmp_path / "old.ddm", as_version_7)
     old = load(tmp_path / "old.ddm")
     assert old.training_pages == "all"
     page = lit_page(lift=0.8, seed=1)
