@@ -24,9 +24,8 @@ the pixel budgets and, as in ``dirtydocs train``, only the stack's level 0 learn
 them unless ``--mixed-into all`` (before 2026-12-06 every level did). ``--ink-switch``
 (with ``--restained`` and ``--mixed-into all``) also trains a stack for each kind of ink
 as ``dirtydocs train --ink-switch`` does: each on the fold's training pages of its kind
-(``InkSwitch().training_pages_for``) and restained pairs of them, the ink of
-``LIFTED_INK_SHARE`` of the second's lifted; it adds their rows and the row of the two
-routed as ``dirtydocs.InkSwitch`` routes them (each fold lists the test pages sent to the
+and restained pairs of them (``dirtydocs.cli.ink_switch_pairs``); it adds their rows and
+the row of the two routed as ``dirtydocs.InkSwitch`` routes them (each fold lists the test pages sent to the
 second). Runs before 2026-12-07 (night) trained both on all the fold's pages and their
 pairs, and had no row for the first, which was the "stacked" row's stack. It adds about
 the stack's time, not its peak memory (one stack trains at a time).
@@ -42,8 +41,8 @@ import numpy as np
 from sklearn.ensemble import RandomForestRegressor
 
 from dirtydocs import InkSwitch
-from dirtydocs.cli import (LIFTED_INK_SHARE, MIXED_INTO_CHOICES, _build_model, _fit_model,
-                           build_parser)
+from dirtydocs.cli import (MIXED_INTO_CHOICES, _build_model, _fit_model, build_parser,
+                           ink_switch_pairs)
 from dirtydocs.features import background_ratio, local_windows, median_background
 from dirtydocs.io import load_dataset
 from dirtydocs.metrics import rmse
@@ -168,15 +167,14 @@ def main(argv=None):
                           groups)
         if args.ink_switch:
             kind_stacks = {}
-            real_pages = router.training_pages_for(noisy_train)
-            for kind, lifted_ink in (("covered", 0.0), ("lifted", LIFTED_INK_SHARE)):
+            real_pages, kind_pairs, _ = ink_switch_pairs(
+                router, noisy_train, clean_train, args.restained, args.restain_seed)
+            for kind, (pairs_noisy, pairs_clean) in kind_pairs.items():
                 noisy_kind = [noisy_train[i] for i in real_pages[kind]]
                 clean_kind = [clean_train[i] for i in real_pages[kind]]
-                pairs = restain_pages(noisy_kind, clean_kind, args.restained,
-                                      random_state=args.restain_seed, lifted_ink=lifted_ink)
                 kind_stacks[kind] = fit_stack(args, (noisy_kind, clean_kind),
-                                              (extra_noisy + pairs[0], extra_clean + pairs[1]),
-                                              None)
+                                              (extra_noisy + pairs_noisy,
+                                               extra_clean + pairs_clean), None)
         noisy_train += mixed_in
         clean_train += mixed_in_clean
         forest = RandomForest3x3(random_state=args.seed).fit(noisy_train, clean_train)

@@ -136,7 +136,8 @@ STACK_OPTIONS = {"level1": "trees", "level1_maps": "in_sample", "mixed_into": "a
 # Which levels of a stack learn from the pages mixed in (``--mixed-into``).
 MIXED_INTO_CHOICES = ("level0", "all")
 #: Share of the restained pairs whose ink is lifted for the second model of ``--ink-switch``
-#: (on the seven Kaggle backgrounds' folds, docs/results.md).
+#: when that model learns from pages whose ink covers the paper (:func:`ink_switch_pairs`;
+#: on the seven Kaggle backgrounds' folds, docs/results.md).
 LIFTED_INK_SHARE = 0.5
 CNN_LEVEL1_OPTIONS = {"cnn_epochs": 60, "cnn_seconds": None}
 TREE_LEVEL1_OPTIONS = {"stages": "auto"}
@@ -284,32 +285,56 @@ def _train_model(args, noisy_pages, clean_pages, source="the given pages"):
                       args.mixed_into)
 
 
+def ink_switch_pairs(switch, noisy_pages, clean_pages, n_pairs, random_state):
+    """Each denoiser's real pages and restained pairs, as ``train --ink-switch`` draws them.
+
+    Each kind's pairs are drawn from the real pages it learns from
+    (``switch.training_pages_for``); they keep their pages' lift (``restain_pages``'s
+    `keep_ink_response`). Only when the model of lifted ink learns from pages whose ink
+    covers the paper (none of the pages is lifted, or ``training_pages="all"``) is the
+    ink of a share ``LIFTED_INK_SHARE`` of its pairs lifted.
+
+    Returns
+    -------
+    pages, pairs, lifted_share : dict
+        Keyed by ``"covered"`` and ``"lifted"``: the indices of the real pages, the
+        ``(noisy, clean)`` restained pairs, and the share of drawn lifts.
+    """
+    from .synth import restain_pages
+
+    pages = switch.training_pages_for(noisy_pages)
+    draws_lifts = any(switch.route(noisy_pages[i]) == "covered" for i in pages["lifted"])
+    lifted_share = {"covered": 0.0, "lifted": LIFTED_INK_SHARE if draws_lifts else 0.0}
+    pairs = {kind: restain_pages([noisy_pages[i] for i in pages[kind]],
+                                 [clean_pages[i] for i in pages[kind]], n_pairs,
+                                 random_state=random_state, lifted_ink=lifted_share[kind])
+             for kind in ("covered", "lifted")}
+    return pages, pairs, lifted_share
+
+
 def _train_ink_switch(args, noisy_pages, clean_pages, synthetic):
     """An :class:`InkSwitch` of two of the models `args` describe (see :func:`_train_model`).
 
-    Each learns from the real pages of its kind of ink (``InkSwitch.training_pages_for``)
-    and from ``--restained`` pairs drawn from those pages, the ink of a share
-    ``LIFTED_INK_SHARE`` of them lifted for the model of lifted ink; then from the
-    `synthetic` pairs, if any.
+    Each learns from the real pages of its kind of ink and from ``--restained`` pairs drawn
+    from them (:func:`ink_switch_pairs`); then from the `synthetic` pairs, if any.
     """
     from .models import InkSwitch
-    from .synth import restain_pages
 
     switch = InkSwitch()
-    real_pages = switch.training_pages_for(noisy_pages)
+    real_pages, restained, lifted_share = ink_switch_pairs(
+        switch, noisy_pages, clean_pages, args.restained, args.seed)
     models, extras = {}, {}
-    for kind, lifted_ink in (("covered", 0.0), ("lifted", LIFTED_INK_SHARE)):
+    for kind in ("covered", "lifted"):
         noisy = [noisy_pages[i] for i in real_pages[kind]]
-        clean = [clean_pages[i] for i in real_pages[kind]]
-        restained = restain_pages(noisy, clean, args.restained, random_state=args.seed,
-                                  lifted_ink=lifted_ink)
-        extras[kind] = (restained[0] + synthetic[0], restained[1] + synthetic[1])
+        extras[kind] = (restained[kind][0] + synthetic[0], restained[kind][1] + synthetic[1])
         models[kind] = _build_model(args, noisy, extras[kind][0])
     if not args.quiet:
+        lifts = (f", the ink of {lifted_share['lifted']:.0%} of the second's lifted"
+                 if lifted_share["lifted"] else "")
         print(f"one model for the {len(real_pages['covered'])} pages whose ink covers its "
               f"paper, another for the {len(real_pages['lifted'])} whose ink is lifted where "
-              f"the paper is dark; each with {args.restained} restained pairs of its pages, "
-              f"the ink of {LIFTED_INK_SHARE:.0%} of the second's lifted", file=sys.stderr)
+              f"the paper is dark; each with {args.restained} restained pairs of its "
+              f"pages{lifts}", file=sys.stderr)
     switch.set_params(covered=models["covered"], lifted=models["lifted"])
     return switch.fit(noisy_pages, clean_pages, covered_extra=extras["covered"],
                       lifted_extra=extras["lifted"])

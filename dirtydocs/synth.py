@@ -28,6 +28,7 @@ from sklearn.utils import check_random_state
 
 from ._validation import check_page_pairs
 from .features._util import masked_gaussian_mean
+from .features.ink_response import ink_paper_slope
 
 __all__ = ["DEGRADATIONS", "INK_LIFT_RANGE", "make_page", "make_pages",
            "make_synthetic_training_pages", "paper_under_ink", "restain_pages"]
@@ -468,7 +469,7 @@ def paper_under_ink(noisy, clean, *, paper_level=0.99, sigma=3.0):
 
 
 def restain_pages(noisy_pages, clean_pages, n_pages, *, random_state=None, degradations=None,
-                  lifted_ink=0.0):
+                  lifted_ink=0.0, keep_ink_response=True):
     """New training pairs: the ink of real pairs on new synthetic paper.
 
     Each new pair takes one real pair at random and swaps its paper (:func:`paper_under_ink`)
@@ -481,6 +482,15 @@ def restain_pages(noisy_pages, clean_pages, n_pages, *, random_state=None, degra
     the real one, unchanged. So the pairs teach the mapping from a real scan's ink to its
     truth under stains the real pages lack, where fully synthetic pages
     (:func:`make_synthetic_training_pages`) teach a rendered ink that no scanner made.
+
+    On some scans solid ink is not the same on any paper but lighter where the paper is
+    darker (:func:`~dirtydocs.features.ink_paper_slope` near -0.8 rather than 0). Such a
+    page's ink, kept as it read on its own paper, would be neither kind on the new one;
+    so by default the ink keeps its page's lift: ``slope * (1 - clean)**4 * (new_paper -
+    paper)`` is added, with the page's `slope` where it is negative, fading out towards
+    the stroke edges as `lifted_ink`'s lift does. A positive slope (ink a little darker
+    on darker paper) is the paper showing through grey ink, which ``clean * new_paper``
+    already carries over.
 
     Parameters
     ----------
@@ -500,7 +510,14 @@ def restain_pages(noisy_pages, clean_pages, n_pages, *, random_state=None, degra
         ink about ``0.83 - 0.8 * paper``, the effect fading out towards the stroke edges as
         the fourth power does), while on the other four solid ink is as dark on any paper;
         see docs/results.md. Drawn from a generator of its own, so pairs made with 0 (the
-        default) are those made before this option.
+        default) are those made before this option. Meant for pages whose own ink covers
+        its paper: a page whose ink is lifted already keeps its lift (`keep_ink_response`).
+    keep_ink_response : bool
+        Lay each page's ink on the new paper with the lift it shows on its own paper (a
+        negative :func:`~dirtydocs.features.ink_paper_slope`). False keeps the ink as it
+        read on the old paper, as pairs were made before this option (the bundled builds
+        up to the twelfth); pages whose slope is not negative, such as ink that covers its
+        paper or a page whose paper is too even to tell, come out the same either way.
 
     Returns
     -------
@@ -523,19 +540,25 @@ def restain_pages(noisy_pages, clean_pages, n_pages, *, random_state=None, degra
     seed = check_random_state(random_state).randint(2**31 - 1)
     rng = np.random.default_rng(seed)
     lift_rng = np.random.default_rng([seed, 1])
-    # What each real page shows beyond its truth times its paper: the ink's own shade,
-    # grain and blur, the same whatever paper lies beneath.
-    ink_over_paper = {}
+    # What each real page shows beyond its truth times its paper (the ink's own shade, grain
+    # and blur), its paper, and how its solid ink moves with that paper.
+    sources = {}
     new_noisy, new_clean = [], []
     for _ in range(int(n_pages)):
         source = int(rng.integers(len(noisy_pages)))
         truth = np.asarray(clean_pages[source], np.float64)
-        if source not in ink_over_paper:
+        if source not in sources:
             page = np.asarray(noisy_pages[source], np.float64)
-            ink_over_paper[source] = page - truth * paper_under_ink(page, truth)
+            old_paper = paper_under_ink(page, truth)
+            slope = (min(ink_paper_slope(noisy_pages[source]), 0.0) if keep_ink_response
+                     else 0.0)
+            sources[source] = (page - truth * old_paper, old_paper, slope)
+        ink_over_paper, old_paper, slope = sources[source]
         applied, seeds = _draw(probabilities, rng)
         paper = _stained_paper(truth.shape, applied, seeds, rng)
-        noisy = truth * paper + ink_over_paper[source]
+        noisy = truth * paper + ink_over_paper
+        if slope:
+            noisy += slope * (1.0 - truth) ** 4 * (paper - old_paper)
         if lift_rng.random() < lifted_ink:
             noisy += lift_rng.uniform(*INK_LIFT_RANGE) * (1.0 - truth) ** 4 * (1.0 - paper)
         noisy = np.rint(np.clip(noisy, 0.0, 1.0) * 255) / 255

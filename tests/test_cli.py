@@ -364,6 +364,39 @@ def two_kinds_dataset(tmp_path_factory):
     return root
 
 
+def test_ink_switch_pairs_draw_lifts_only_for_covering_ink():
+    from dirtydocs import InkSwitch
+    from dirtydocs.cli import LIFTED_INK_SHARE, ink_switch_pairs
+    from dirtydocs.synth import restain_pages
+
+    noisy, clean = two_kinds_pairs()
+
+    def drawn(indices, lifted_ink):
+        return restain_pages([noisy[i] for i in indices], [clean[i] for i in indices], 3,
+                             random_state=7, lifted_ink=lifted_ink)[0]
+
+    def same(a, b):
+        return len(a) == len(b) and all(np.array_equal(x, y) for x, y in zip(a, b))
+
+    # Each kind from its own pages: the lifted pages' pairs keep their own lift, and the
+    # switch sends them to the model that learns from them.
+    switch = InkSwitch()
+    pages, pairs, shares = ink_switch_pairs(switch, noisy, clean, 3, 7)
+    assert pages == {"covered": [0, 1], "lifted": [2, 3]}
+    assert shares == {"covered": 0.0, "lifted": 0.0}
+    assert same(pairs["covered"][0], drawn([0, 1], 0.0))
+    assert same(pairs["lifted"][0], drawn([2, 3], 0.0))
+    assert {switch.route(page) for page in pairs["lifted"][0]} == {"lifted"}
+    # A model of lifted ink that learns from covering ink gets lifts drawn for it.
+    for switch, indices in ((InkSwitch(training_pages="all"), [0, 1, 2, 3]),
+                            (InkSwitch(), [0, 1])):  # no lifted page: it learns from all
+        chosen = ([noisy[i] for i in indices], [clean[i] for i in indices])
+        pages, pairs, shares = ink_switch_pairs(switch, *chosen, 3, 7)
+        assert shares == {"covered": 0.0, "lifted": LIFTED_INK_SHARE}
+        assert same(pairs["lifted"][0], drawn(indices, LIFTED_INK_SHARE))
+        assert same(pairs["covered"][0], drawn(indices, 0.0))
+
+
 def test_train_ink_switch_trains_a_model_for_each_kind_on_its_pages(two_kinds_dataset,
                                                                      tmp_path, capsys):
     from sklearn.base import clone
@@ -382,13 +415,12 @@ def test_train_ink_switch_trains_a_model_for_each_kind_on_its_pages(two_kinds_da
     assert isinstance(switch, InkSwitch) and switch.training_pages == "own_kind"
     data = load_dataset(two_kinds_dataset)
     synthetic = make_synthetic_training_pages(1, random_state=3)
-    # Each model learned from its kind's pages, restained pairs drawn from them (with the
-    # ink of half of them lifted for the second), then the synthetic pairs, on a budget
-    # grown by its extra pairs from its own pages' pixels.
-    for model, pages, lifted_ink in ((switch.covered_, slice(0, 2), 0.0),
-                                     (switch.lifted_, slice(2, 4), 0.5)):
+    # Each model learned from its kind's pages, restained pairs drawn from them (those of
+    # the second keeping their pages' lift, none drawn), then the synthetic pairs, on a
+    # budget grown by its extra pairs from its own pages' pixels.
+    for model, pages in ((switch.covered_, slice(0, 2)), (switch.lifted_, slice(2, 4))):
         noisy, clean = data.noisy[pages], data.clean[pages]
-        restained = restain_pages(noisy, clean, 2, random_state=3, lifted_ink=lifted_ink)
+        restained = restain_pages(noisy, clean, 2, random_state=3)
         extra = (restained[0] + synthetic[0], restained[1] + synthetic[1])
         assert model.max_samples == mixed_sample_budget(20000, noisy, extra[0])
         refit = clone(model).fit(noisy + extra[0], clean + extra[1])

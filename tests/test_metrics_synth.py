@@ -207,6 +207,35 @@ def test_restained_ink_can_be_lifted_where_the_paper_is_dark():
     assert 8 <= n_lifted <= 32
 
 
+def test_restained_ink_keeps_its_pages_lift_on_the_new_paper():
+    from dirtydocs.synth import restain_pages
+
+    # Solid ink lifted where the paper is dark, as on three of the Kaggle backgrounds, over
+    # a paper that darkens from right to left (ink_paper_slope about -0.8).
+    paper = np.linspace(0.6, 1.0, 200)[None, :].repeat(120, axis=0)
+    clean = np.ones(paper.shape, np.float32)
+    clean[::6, :] = 0.0
+    stroke = clean == 0
+    lifted = np.where(stroke, 0.83 - 0.8 * paper, paper).astype(np.float32)
+    kept, _ = restain_pages([lifted], [clean], 3, random_state=0,
+                            degradations=NO_PAPER_EFFECTS)
+    as_read, _ = restain_pages([lifted], [clean], 3, random_state=0,
+                               degradations=NO_PAPER_EFFECTS, keep_ink_response=False)
+    for new, old in zip(kept, as_read):
+        exposure = np.median(new[clean == 1])
+        # On the new, flat paper the ink reads as its page's ink would on that paper ...
+        assert np.abs(new[stroke] - (0.83 - 0.8 * exposure)).max() < 0.03
+        # ... where without its lift it keeps the old paper's gradient.
+        assert np.ptp(old[stroke]) > 0.25
+        assert np.array_equal(new[~stroke], old[~stroke])
+
+    # Ink that covers its paper (solid strokes as dark on any paper) has nothing to keep.
+    covering = np.where(stroke, 0.1, paper).astype(np.float32)
+    with_response, _ = restain_pages([covering], [clean], 3, random_state=0)
+    without, _ = restain_pages([covering], [clean], 3, random_state=0, keep_ink_response=False)
+    assert all(np.array_equal(a, b) for a, b in zip(with_response, without))
+
+
 def test_restain_pages_input_errors():
     from dirtydocs.synth import restain_pages
 
