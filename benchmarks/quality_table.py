@@ -25,10 +25,11 @@ them unless ``--mixed-into all`` (before 2026-12-06 every level did). ``--ink-sw
 (with ``--restained`` and ``--mixed-into all``) also trains a stack for each kind of ink
 as ``dirtydocs train --ink-switch`` does: each on the fold's training pages of its kind
 and restained pairs of them (``dirtydocs.cli.ink_switch_pairs``); it adds their rows and
-the row of the two routed as ``dirtydocs.InkSwitch`` routes them (each fold lists the test pages sent to the
-second). Runs before 2026-12-07 (night) trained both on all the fold's pages and their
-pairs, and had no row for the first, which was the "stacked" row's stack. It adds about
-the stack's time, not its peak memory (one stack trains at a time).
+the row of the two routed as ``dirtydocs.InkSwitch`` routes them (each fold lists the test
+pages sent to the second). Runs before 2026-12-07 (night) trained both on all the fold's
+pages and their pairs, and had no row for the first, which was the "stacked" row's stack;
+runs before 2026-12-08 drew lifts on half the second's pairs whatever their pages. It
+adds about the stack's time, not its peak memory (one stack trains at a time).
 ``--folds 0`` runs one fold only (a third of the time). Writes ``<out>.json`` and
 ``<out>.md``.
 """
