@@ -25,7 +25,10 @@ them"), which change its restained pairs. In the twelfth build (2026-12-07) each
 learns from the real pages of its own kind of ink and from restained pairs drawn from those
 pages alone (``InkSwitch(training_pages="own_kind")``, the way ``train --ink-switch`` has
 trained since then; ``docs/results.md``, "Each kind of ink from its own pages"): 72 real
-pages each. It takes about half an hour and 12.4 GB on the 2-core reference machine (one
+pages each. In the thirteenth build (2026-12-08) the restained pairs of lifted-ink pages
+keep their page's lift on the new paper, and none has a lift drawn on top
+(``restain_pages``'s ``keep_ink_response``; ``docs/results.md``, "Lifted ink keeps its
+lift on new paper"). It takes about half an hour and 12.4 GB on the 2-core reference machine (one
 stack at a time).
 LightGBM is deterministic for a given thread count, and its trees came out identical in
 repeated runs on the 2-core reference machine; the sixth build (2026-12-06) came out the
@@ -65,8 +68,8 @@ MIXED_IN = ["--restained", "72", "--mixed-into", "all"]
 # fold refer to it (the learning curve; the quality table spells it out in its options).
 STACK_RECIPE = RECIPE + MIXED_IN
 # A stack for each kind of ink, each on the pages of its kind and pairs restained from
-# them (the second's with the ink of half of them lifted); each page goes to the stack its
-# ink calls for (dirtydocs.InkSwitch).
+# them (keeping their pages' lift, dirtydocs.cli.ink_switch_pairs); each page goes to the
+# stack its ink calls for (dirtydocs.InkSwitch).
 INK_SWITCH = ["--ink-switch"]
 # What the bundled model is trained with.
 BUNDLED_RECIPE = STACK_RECIPE + INK_SWITCH
